@@ -11,13 +11,13 @@ from typing import Any
 import pytest
 
 REPO = Path(__file__).resolve().parents[2]
-_COLLECTIONS = Path(tempfile.mkdtemp(prefix="wsgi-stack-unit-"))
-(_COLLECTIONS / "ansible_collections" / "wsgi").mkdir(parents=True)
-(_COLLECTIONS / "ansible_collections" / "wsgi" / "stack").symlink_to(REPO)
+COLLECTIONS = Path(tempfile.mkdtemp(prefix="wsgi-stack-unit-"))
+(COLLECTIONS / "ansible_collections" / "wsgi").mkdir(parents=True)
+(COLLECTIONS / "ansible_collections" / "wsgi" / "stack").symlink_to(REPO)
 
 from ansible.plugins.loader import init_plugin_loader  # noqa: E402
 
-init_plugin_loader([str(_COLLECTIONS)])
+init_plugin_loader([str(COLLECTIONS)])
 
 from ansible.parsing.dataloader import DataLoader  # noqa: E402
 from ansible.template import Templar, trust_as_template  # noqa: E402

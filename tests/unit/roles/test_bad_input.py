@@ -1,0 +1,90 @@
+"""Bad input fails before anything changes, with a message that names the variable.
+
+Each case runs the real role with ansible-playbook against this machine. The
+role must stop at validation: the play's recap must show no change, and the
+failure message must name the variable.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from ..conftest import COLLECTIONS
+
+CASES: list[tuple[str, dict[str, Any], str]] = [
+    ("service", {"service_name": "x", "service_command": "/bin/true", "service_manager": "launchd"}, "service_manager"),
+    ("service", {"service_name": "x"}, "service_command"),
+    ("service", {"service_command": "/bin/true"}, "service_name"),
+    ("service", {"service_name": "x", "service_command": "sleep 1"}, "service_command"),
+    (
+        "service",
+        {"service_name": "x", "service_command": "/bin/true", "service_working_directory": "srv/x"},
+        "service_working_directory",
+    ),
+    (
+        "service",
+        {"service_name": "x", "service_command": "/bin/true", "service_restart": "sometimes"},
+        "service_restart",
+    ),
+    ("service", {"service_name": "bad name", "service_command": "/bin/true"}, "service_name"),
+]
+
+
+def run_role(role: str, role_vars: dict[str, Any], tmp_path: Path) -> tuple[int, str]:
+    playbook = tmp_path / "play.yml"
+    playbook.write_text(
+        json.dumps(
+            [
+                {
+                    "name": "Bad input",
+                    "hosts": "localhost",
+                    "gather_facts": False,
+                    "tasks": [
+                        {
+                            "name": "Apply the role",
+                            "ansible.builtin.include_role": {"name": f"wsgi.stack.{role}"},
+                            "vars": role_vars,
+                        }
+                    ],
+                }
+            ]
+        )
+    )
+    env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
+        ANSIBLE_HOME=str(tmp_path / "ansible-home"),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_STDOUT_CALLBACK="default",
+        ANSIBLE_CALLBACK_RESULT_FORMAT="json",
+    )
+    bindir = Path(sys.executable).parent
+    result = subprocess.run(
+        [str(bindir / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    return result.returncode, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize(
+    ("role", "role_vars", "variable"), CASES, ids=[f"{c[0]}-{c[2]}-{i}" for i, c in enumerate(CASES)]
+)
+def test_bad_input_fails_before_any_change(role: str, role_vars: dict[str, Any], variable: str, tmp_path: Path) -> None:
+    rc, output = run_role(role, role_vars, tmp_path)
+    assert rc != 0, output
+    fatal = [line for line in output.splitlines() if line.startswith("fatal:")]
+    assert len(fatal) == 1, output
+    message = json.loads(fatal[0].split("=> ", 1)[1])["msg"]
+    assert variable in message, message
+    assert "changed=0" in output, output
