@@ -10,7 +10,7 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 CACHE := $(CURDIR)/.cache
 COLLECTIONS := $(CACHE)/collections
-SCENARIOS ?= service default multi_app
+SCENARIOS ?= service virtualenv_app uwsgi_emperor nginx default multi_app
 SCENARIO ?=
 SUITES ?= bookworm trixie
 
@@ -51,9 +51,9 @@ test: lint unit collection molecule
 lint: venv
 	yamllint --strict .
 	ansible-lint --profile production
-	ruff check plugins tests
-	ruff format --check plugins tests
-	mypy plugins tests/unit
+	ruff check plugins tests playbooks roles molecule
+	ruff format --check plugins tests playbooks roles molecule
+	mypy plugins tests/unit playbooks/files/hello_app
 
 unit: venv
 	pytest -q tests/unit
@@ -76,10 +76,11 @@ molecule: venv images
 	  echo "=== molecule $$s passed in $$(( $$(date +%s) - start ))s"; \
 	done
 
-demo: venv images
+demo: venv docker
+	scripts/test-images.sh $${DEMO_SUITE:-bookworm}
 	scripts/demo.sh up
 
-demo-down: venv
+demo-down:
 	scripts/demo.sh down
 
 clean:
