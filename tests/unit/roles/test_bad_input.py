@@ -18,6 +18,8 @@ import pytest
 
 from ..conftest import COLLECTIONS
 
+APP: dict[str, Any] = {"name": "hello", "module": "hello:app", "source": {"type": "dir", "path": "/nonexistent"}}
+
 CASES: list[tuple[str, dict[str, Any], str]] = [
     ("service", {"service_name": "x", "service_command": "/bin/true", "service_manager": "launchd"}, "service_manager"),
     ("service", {"service_name": "x"}, "service_command"),
@@ -34,6 +36,18 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "service_restart",
     ),
     ("service", {"service_name": "bad name", "service_command": "/bin/true"}, "service_name"),
+    # The app definition, through each role that reads it.
+    ("virtualenv_app", {"virtualenv_app_apps": [dict(APP, name="Bad-Name")]}, "virtualenv_app_apps[0].name"),
+    ("virtualenv_app", {"virtualenv_app_apps": [dict(APP, root="srv/hello")]}, "virtualenv_app_apps[0].root"),
+    ("uwsgi_emperor", {"uwsgi_emperor_apps": [dict(APP, module="hello.app")]}, "uwsgi_emperor_apps[0].module"),
+    ("uwsgi_emperor", {"uwsgi_emperor_apps": [dict(APP, socket="127.0.0.1:70000")]}, "uwsgi_emperor_apps[0].socket"),
+    ("nginx", {"nginx_apps": [dict(APP, listen=70000)]}, "nginx_apps[0].listen"),
+    ("nginx", {"nginx_apps": [dict(APP, static_dir="/var/www")]}, "nginx_apps[0].static_dir"),
+    (
+        "nginx",
+        {"nginx_apps": [dict(APP, server_names=["a.test"]), dict(APP, name="other", server_names=["a.test"])]},
+        "nginx_apps[1].server_names",
+    ),
 ]
 
 
