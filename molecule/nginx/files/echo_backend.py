@@ -15,7 +15,7 @@ SEEN = []
 
 
 class Handler(BaseHTTPRequestHandler):
-    def answer(self):
+    def answer(self) -> None:
         length = int(self.headers.get("Content-Length") or 0)
         body = self.rfile.read(length) if length else b""
         if self.path == "/__requests":

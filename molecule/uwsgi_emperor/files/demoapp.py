@@ -1,17 +1,21 @@
 """A tiny WSGI app: says who runs it and echoes its settings."""
 
+from __future__ import annotations
+
 import os
 import pwd
+from collections.abc import Callable, Iterable
+from typing import Any
 
 
-def application(environ, start_response):
+def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
     lines = [
-        "user=%s" % pwd.getpwuid(os.getuid()).pw_name,
-        "cwd=%s" % os.getcwd(),
-        "greeting=%s" % os.environ.get("DEMO_GREETING", "<unset>"),
-        "extra=%s" % os.environ.get("DEMO_EXTRA", "<unset>"),
-        "other=%s" % os.environ.get("DEMO_OTHER", "<unset>"),
-        "path=%s" % environ.get("PATH_INFO", ""),
+        f"user={pwd.getpwuid(os.getuid()).pw_name}",
+        f"cwd={os.getcwd()}",
+        f"greeting={os.environ.get('DEMO_GREETING', '<unset>')}",
+        f"extra={os.environ.get('DEMO_EXTRA', '<unset>')}",
+        f"other={os.environ.get('DEMO_OTHER', '<unset>')}",
+        f"path={environ.get('PATH_INFO', '')}",
     ]
     body = ("\n".join(lines) + "\n").encode()
     start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
