@@ -76,6 +76,7 @@ def run_role(role: str, role_vars: dict[str, Any], tmp_path: Path) -> tuple[int,
         ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
         ANSIBLE_HOME=str(tmp_path / "ansible-home"),
         ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="false",
         ANSIBLE_STDOUT_CALLBACK="default",
         ANSIBLE_CALLBACK_RESULT_FORMAT="json",
     )
