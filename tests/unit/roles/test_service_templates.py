@@ -6,7 +6,7 @@ from typing import Any
 
 import pytest
 
-from ..conftest import Render, parse_ini
+from ..conftest import Render, parse_ini, role_vars
 
 SYSTEMD = "etc/systemd/system/service.service.j2"
 UPSTART = "etc/init/service.conf.j2"
@@ -83,6 +83,22 @@ class TestSystemd:
         )["Service"]
         assert "PrivateTmp" not in trimmed
         assert trimmed["ProtectSystem"] == "strict"
+
+    def test_overrides_change_a_few_options_and_keep_the_rest(self, render: Render) -> None:
+        overrides = {"NoNewPrivileges": None, "ProtectSystem": "strict", "ReadWritePaths": "/srv"}
+        service = parse_ini(render("service", SYSTEMD, **dict(BASE, service_hardening_overrides=overrides)))["Service"]
+        assert "NoNewPrivileges" not in service
+        assert (service["ProtectSystem"], service["ReadWritePaths"]) == ("strict", "/srv")
+        assert (service["PrivateTmp"], service["SystemCallFilter"]) == ("yes", "@system-service")
+
+    def test_the_emperor_keeps_setuid_and_drops_no_new_privileges(self, render: Render) -> None:
+        emperor = role_vars("uwsgi_emperor")["uwsgi_emperor_hardening_overrides"]
+        service = parse_ini(
+            render("service", SYSTEMD, **dict(BASE, service_user="root", service_hardening_overrides=emperor))
+        )["Service"]
+        assert "NoNewPrivileges" not in service
+        assert {"CAP_SETUID", "CAP_SETGID", "CAP_CHOWN"} <= set(service["CapabilityBoundingSet"].split())
+        assert (service["ProtectSystem"], service["PrivateTmp"]) == ("full", "yes")
 
     def test_notify_reload_and_extra_options(self, render: Render) -> None:
         service = parse_ini(
