@@ -56,6 +56,9 @@ def load_environment(text: str, venv: str) -> None:
         key, sep, value = line.partition("=")
         if sep:
             os.environ[key] = value
+    # What a login shell in the release directory would have (sudo leaves
+    # PWD at the directory Ansible started from).
+    os.environ["PWD"] = os.getcwd()
     os.environ["VIRTUAL_ENV"] = venv
     os.environ["PATH"] = f"{venv}/bin:" + os.environ.get("PATH", "/usr/bin:/bin")
     os.environ.pop("PYTHONHOME", None)
@@ -126,7 +129,9 @@ def resolve(module_name: str, name: str) -> Any:
 def takes_wsgi_arguments(obj: Any) -> bool | None:
     """Whether obj can be called as app(environ, start_response); None when Python cannot tell."""
     try:
-        signature = inspect.signature(obj)
+        # Not through __wrapped__: a decorator (Werkzeug's Request.application)
+        # may turn f(request) into app(*args), and only the wrapper is called.
+        signature = inspect.signature(obj, follow_wrapped=False)
     except (TypeError, ValueError):
         return None
     try:
@@ -191,7 +196,7 @@ def call_once(app: Callable[..., Iterable[bytes]], path: str, host: str) -> dict
 def callable_without_arguments(obj: Any) -> bool:
     """Whether obj can be called with no argument (an app factory can)."""
     try:
-        inspect.signature(obj).bind()
+        inspect.signature(obj, follow_wrapped=False).bind()
     except (TypeError, ValueError):
         return False
     return True
@@ -204,7 +209,8 @@ def check(module_name: str, name: str, path: str, host: str) -> dict[str, Any]:
     if not name.endswith("()") and takes_wsgi_arguments(app) is False:
         if callable_without_arguments(app):
             raise CheckFailed(factory)
-        raise CheckFailed(f"{shown}{inspect.signature(app)} cannot be called as a WSGI app(environ, start_response)")
+        signature = inspect.signature(app, follow_wrapped=False)
+        raise CheckFailed(f"{shown}{signature} cannot be called as a WSGI app(environ, start_response)")
     if not path:
         return {"callable": shown, "request": None}
     try:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -37,6 +38,12 @@ not_an_app = 42
 def crashes_on_import():
     raise ValueError
 
+from werkzeug.wrappers import Request, Response
+
+@Request.application
+def decorated(request):
+    return Response("made by a decorator")
+
 def plain(environ, start_response):
     start_response("404 NOT FOUND", [("Content-Type", "text/plain")])
     return [b"nothing here"]
@@ -44,8 +51,15 @@ def plain(environ, start_response):
 
 
 def app_run(release: Path, *args: str, env: str = "") -> subprocess.CompletedProcess[str]:
+    # PWD elsewhere, as sudo leaves it.
     return subprocess.run(
-        [sys.executable, str(APP_RUN), *args], cwd=release, input=env, capture_output=True, text=True, check=False
+        [sys.executable, str(APP_RUN), *args],
+        cwd=release,
+        input=env,
+        capture_output=True,
+        text=True,
+        check=False,
+        env=dict(os.environ, PWD="/"),
     )
 
 
@@ -85,6 +99,12 @@ def test_a_4xx_answer_is_fine_and_an_empty_path_only_imports(release: Path) -> N
     assert json.loads(done.stdout)["request"] is None
 
 
+def test_a_decorated_app_is_judged_by_its_wrapper(release: Path) -> None:
+    """Werkzeug's Request.application wraps f(request) as app(*args): the wrapper is what gets called."""
+    done = app_run(release, "check", "webapp", "decorated", "/", "localhost", "20")
+    assert done.returncode == 0, done.stderr
+
+
 @pytest.mark.parametrize(
     ("name", "message"),
     [
@@ -101,10 +121,10 @@ def test_what_cannot_serve_is_refused(release: Path, name: str, message: str) ->
 
 
 def test_commands_get_the_settings_and_the_venv_on_path(release: Path) -> None:
-    done = app_run(release, "run", 'echo "$TOKEN:$VIRTUAL_ENV" > out', env="TOKEN=abc\n")
+    done = app_run(release, "run", 'echo "$TOKEN:$VIRTUAL_ENV:$(printenv PWD)" > out', env="TOKEN=abc\n")
     assert done.returncode == 0, done.stderr
-    assert (release / "out").read_text() == f"abc:{sys.prefix}\n"
-    assert json.loads(done.stdout) == {"ran": ['echo "$TOKEN:$VIRTUAL_ENV" > out'], "skipped": []}
+    assert (release / "out").read_text() == f"abc:{sys.prefix}:{release}\n"
+    assert json.loads(done.stdout) == {"ran": ['echo "$TOKEN:$VIRTUAL_ENV:$(printenv PWD)" > out'], "skipped": []}
 
 
 def test_a_failing_command_stops_the_rest(release: Path) -> None:
@@ -145,3 +165,24 @@ def test_migrations_run_for_a_new_release_or_a_changed_list(release: Path) -> No
     assert not json.loads(app_run(release, "changed", str(marker), "echo m1 >> log").stdout)["ran"]
     assert json.loads(app_run(release, "changed", str(marker), "echo m1 >> log", "echo m2 >> log").stdout)["ran"]
     assert (release / "log").read_text() == "m1\nm1\nm2\n"
+
+
+def test_the_environment_says_where_the_command_runs(release: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """sudo leaves PWD where Ansible started; a command in the release must see the release."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("app_run", APP_RUN)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.chdir(release)
+    monkeypatch.setenv("PWD", "/")
+    monkeypatch.setenv("PATH", "/usr/bin:/bin")
+    for name in ("TOKEN", "VIRTUAL_ENV"):  # restored after the test
+        monkeypatch.setenv(name, "")
+    monkeypatch.setattr(os, "umask", lambda mask: 0)
+    module.load_environment("TOKEN=a=b\n", "/srv/app/releases/r1/venv")
+    assert os.environ["PWD"] == str(release)
+    assert os.environ["TOKEN"] == "a=b"
+    assert os.environ["PATH"] == "/srv/app/releases/r1/venv/bin:/usr/bin:/bin"
+    assert os.environ["VIRTUAL_ENV"] == "/srv/app/releases/r1/venv"
