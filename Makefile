@@ -67,7 +67,7 @@ docker:
 	scripts/docker-ready.sh
 
 images: docker
-	scripts/test-images.sh $(SUITES)
+	scripts/test-images.sh --prepared $(SUITES)
 
 molecule: venv images
 	@set -e; for s in $(if $(SCENARIO),$(SCENARIO),$(SCENARIOS)); do \

@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Build the systemd test images wsgi-stack/debian:<suite> for each suite given
-# (default: bookworm trixie).
+# (default: bookworm trixie); with --prepared, also wsgi-stack/prepared:<suite>
+# (images/Dockerfile.prepared: the same host with the packages and the uWSGI
+# wheel the roles would fetch and build, read from the roles' defaults).
 #
 # The base is the registry's debian:<suite> when it can be pulled. Where no
 # registry is reachable, the base is made here with debootstrap and
@@ -11,6 +13,8 @@ set -euo pipefail
 here=$(cd "$(dirname "$0")/.." && pwd)
 MIRROR=${DEBIAN_MIRROR:-http://deb.debian.org/debian}
 HOST_CA=${HOST_CA_BUNDLE:-/etc/ssl/certs/ca-certificates.crt}
+prepared=false
+if [ "${1:-}" = --prepared ]; then prepared=true; shift; fi
 suites=("$@")
 [ ${#suites[@]} -gt 0 ] || suites=(bookworm trixie)
 
@@ -49,12 +53,28 @@ base_for() {
 
 ctx=$(mktemp -d)
 trap 'rm -rf "$ctx"' EXIT
-cp "$here/images/Dockerfile" "$ctx/Dockerfile"
+cp "$here/images/Dockerfile" "$here/images/Dockerfile.prepared" "$ctx/"
 cp "$HOST_CA" "$ctx/host-ca-bundle.crt"
 
 for suite in "${suites[@]}"; do
   base=$(base_for "$suite")
   say "wsgi-stack/debian:$suite from $base"
   DOCKER_BUILDKIT=0 docker build -q --build-arg "BASE=$base" -t "wsgi-stack/debian:$suite" "$ctx" >"$ctx/build.log" 2>&1 \
+    || { say "image build failed:"; cat "$ctx/build.log" >&2; exit 1; }
+done
+
+$prepared || exit 0
+# The roles' defaults, read with the Python that runs Ansible (it has PyYAML).
+default() { python3 "$here/scripts/role-default.py" "$@"; }
+packages=$( { default uwsgi_emperor uwsgi_emperor_build_packages
+              default virtualenv_app virtualenv_app_system_packages
+              default nginx nginx_package; } | sort -u | tr '\n' ' ')
+uwsgi_version=$(default uwsgi_emperor uwsgi_emperor_version)
+for suite in "${suites[@]}"; do
+  say "wsgi-stack/prepared:$suite from wsgi-stack/debian:$suite (uWSGI $uwsgi_version, $packages)"
+  DOCKER_BUILDKIT=0 docker build -q -f "$ctx/Dockerfile.prepared" \
+      --build-arg "BASE=wsgi-stack/debian:$suite" --build-arg "PACKAGES=$packages" \
+      --build-arg "UWSGI_VERSION=$uwsgi_version" \
+      -t "wsgi-stack/prepared:$suite" "$ctx" >"$ctx/build.log" 2>&1 \
     || { say "image build failed:"; cat "$ctx/build.log" >&2; exit 1; }
 done
