@@ -1,0 +1,108 @@
+"""site.yml end to end on one host: the sample app "hello" behind nginx and the uWSGI Emperor."""
+
+import posixpath
+import time
+import uuid
+
+import pytest
+
+ROOT = "/srv/hello"
+SOCKET = "/run/uwsgi/hello.sock"
+VASSAL_LOG = "/var/log/uwsgi/hello.log"
+
+
+def read_until(host, path, text, timeout=10.0):
+    """The file's content once it holds text, or as it is after timeout seconds."""
+    deadline = time.monotonic() + timeout
+    content = host.file(path).content_string
+    while text not in content and time.monotonic() < deadline:
+        time.sleep(0.2)
+        content = host.file(path).content_string
+    return content
+
+
+def test_nginx_serves_the_apps_page(http):
+    page = http.get("/")
+
+    assert page.status == 200
+    assert "<h1>Hello from wsgi.stack</h1>" in page.text
+
+
+def test_the_answer_comes_from_the_live_releases_virtualenv(host, http):
+    release = host.file(f"{ROOT}/current").linked_to
+
+    info = http.get("/api/info").json()
+
+    assert info == {"app": "hello", "release": posixpath.basename(release), "python": f"{release}/venv"}
+
+
+def test_nginx_serves_static_files_without_the_app(host, http):
+    static = http.get("/static/hello.txt")
+    # A request the app does see, made afterwards: once it is in the vassal's
+    # log, the static request would be there too had it reached the app.
+    probe = f"/api/info?probe={uuid.uuid4().hex}"
+    assert http.get(probe).status == 200
+    log = read_until(host, VASSAL_LOG, probe)
+
+    assert static.status == 200
+    assert static.body == host.file(f"{ROOT}/current/static/hello.txt").content
+    assert probe in log
+    assert "/static/hello.txt" not in log
+
+
+def test_the_app_sees_the_real_client_despite_a_forged_forwarded_for(http, address):
+    client = http.get("/api/client", headers={"X-Forwarded-For": "203.0.113.66"}).json()
+
+    assert client["remote_addr"] == address.gateway
+    assert client["scheme"] == "http"
+    assert client["host"] == address.host
+    assert client["x_forwarded_for"] == f"203.0.113.66, {address.gateway}"
+
+
+def test_the_socket_is_the_apps_shared_with_nginx_mode_660(file_stat):
+    assert file_stat(SOCKET) == ("socket", "hello", "www-data", "0660")
+
+
+def test_the_vassal_listens_on_its_socket(host):
+    assert host.socket(f"unix://{SOCKET}").is_listening
+
+
+def test_nginx_listens_on_port_80(host):
+    assert host.socket("tcp://0.0.0.0:80").is_listening
+
+
+def test_nginx_workers_run_as_www_data(process_owners):
+    assert process_owners(r"^nginx: worker process") == {"www-data"}
+
+
+def test_the_vassal_runs_as_the_app_account(process_owners):
+    assert process_owners(r"^hello uWSGI (master|worker)") == {"hello"}
+
+
+@pytest.mark.parametrize("service", ["nginx", "uwsgi-emperor"])
+def test_the_service_runs_and_starts_at_boot(host, service):
+    assert host.service(service).is_running
+    assert host.service(service).is_enabled
+
+
+@pytest.mark.parametrize("path", [ROOT, f"{ROOT}/releases", f"{ROOT}/shared"])
+def test_the_app_directory_is_the_apps_alone(file_stat, path):
+    assert file_stat(path) == ("directory", "hello", "hello", "0750")
+
+
+def test_current_links_to_a_release(host, file_stat):
+    current = host.file(f"{ROOT}/current")
+
+    assert current.is_symlink
+    assert posixpath.dirname(current.linked_to) == f"{ROOT}/releases"
+    assert file_stat(current.linked_to).kind == "directory"
+
+
+def test_the_live_release_is_the_apps_alone(host, file_stat):
+    release = host.file(f"{ROOT}/current").linked_to
+
+    assert file_stat(release) == ("directory", "hello", "hello", "0750")
+
+
+def test_the_settings_file_is_readable_by_the_app_alone(file_stat):
+    assert file_stat(f"{ROOT}/shared/app.env") == ("file", "hello", "hello", "0600")
