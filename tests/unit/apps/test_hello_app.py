@@ -54,6 +54,48 @@ def test_client_endpoint_trusts_exactly_one_proxy(app: Flask) -> None:
     assert seen["remote_addr"] == "198.51.100.7"
     assert seen["scheme"] == "https"
     assert seen["host"] == "shop.example.com"
+    assert seen["url_root"] == "https://shop.example.com/"
+
+
+def test_client_endpoint_keeps_the_port_nginx_passes(app: Flask) -> None:
+    # What nginx sends for http://shop.test:8080/ (uwsgi_param HTTP_HOST and
+    # HTTP_X_FORWARDED_*), whatever forwarded headers the client sent.
+    seen = (
+        app.test_client()
+        .get(
+            "/api/client",
+            base_url="http://shop.test:8080",
+            environ_base={"REMOTE_ADDR": "127.0.0.1", "SERVER_NAME": "shop.test", "SERVER_PORT": "8080"},
+            headers={
+                "X-Forwarded-For": "192.0.2.10",
+                "X-Forwarded-Proto": "http",
+                "X-Forwarded-Host": "shop.test:8080",
+                "X-Forwarded-Port": "8080",
+            },
+        )
+        .get_json()
+    )
+    assert seen == {
+        "remote_addr": "192.0.2.10",
+        "scheme": "http",
+        "host": "shop.test:8080",
+        "url_root": "http://shop.test:8080/",
+        "x_forwarded_for": "192.0.2.10",
+        "x_forwarded_proto": "http",
+        "x_forwarded_host": "shop.test:8080",
+        "x_forwarded_port": "8080",
+    }
+
+
+def test_only_the_last_forwarded_host_is_trusted(app: Flask) -> None:
+    # A second hop would append; the app trusts one, so a value in front
+    # (a client's) is ignored.
+    seen = (
+        app.test_client()
+        .get("/api/client", headers={"X-Forwarded-Host": "forged.test, shop.test:8443", "X-Forwarded-Proto": "https"})
+        .get_json()
+    )
+    assert (seen["host"], seen["url_root"]) == ("shop.test:8443", "https://shop.test:8443/")
 
 
 def test_init_db_records_the_release(app: Flask, tmp_path: Path) -> None:

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
+
+import pytest
 
 from ansible_collections.wsgi.stack.plugins.filter.wsgi_apps import wsgi_apps
 
@@ -46,3 +49,139 @@ def test_no_app_options_no_block(render: Render) -> None:
     text = site(render)
     assert "nginx_options" not in text
     assert "    client_max_body_size 10m;\n\n    location / {\n" in text
+
+
+# --- Headers the app can trust ----------------------------------------------
+# The maps in nginx.conf decide Host, X-Forwarded-Host and X-Forwarded-Port.
+# They are evaluated here the way nginx evaluates a map: exact strings first,
+# then regular expressions in order (~* ignores case), else the default;
+# captures ($1) and other variables are substituted into the value.
+MAP_RE = re.compile(r'^\s*map\s+("[^"]*"|\S+)\s+\$(\w+)\s*\{(.*?)^\s*\}', re.M | re.S)
+ENTRY_RE = re.compile(r'^\s*("(?:[^"\\]|\\.)*"|\S+)\s+(\S+);\s*$')
+VAR_RE = re.compile(r"\$(\w+|\d)")
+
+
+def nginx_maps(text: str) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    maps = {}
+    for source, name, body in MAP_RE.findall(text):
+        entries = []
+        for line in body.splitlines():
+            if line.strip() and not line.strip().startswith("#"):
+                match = ENTRY_RE.match(line)
+                assert match, f"cannot read map entry {line!r}"
+                entries.append((match[1].strip('"'), match[2]))
+        maps[name] = (source.strip('"'), entries)
+    return maps
+
+
+def evaluate(maps: dict[str, tuple[str, list[tuple[str, str]]]], name: str, request: dict[str, str]) -> str:
+    def expand(text: str, groups: tuple[str, ...] = ()) -> str:
+        def one(match: re.Match[str]) -> str:
+            key = match[1]
+            if key.isdigit():
+                return groups[int(key) - 1] or ""
+            return evaluate(maps, key, request) if key in maps else request[key]
+
+        return VAR_RE.sub(one, text)
+
+    source, entries = maps[name]
+    value = expand(source)
+    plain = {key: result for key, result in entries if not key.startswith("~")}
+    if value in plain and value != "default":
+        return expand(plain[value])
+    for key, result in entries:
+        if key.startswith("~"):
+            flags = re.I if key.startswith("~*") else 0
+            match = re.search(key.lstrip("~*").replace("\\\\", "\\"), value, flags)
+            if match:
+                return expand(result, match.groups())
+    return expand(plain["default"])
+
+
+@pytest.fixture
+def maps(render: Render) -> dict[str, tuple[str, list[tuple[str, str]]]]:
+    return nginx_maps(render("nginx", MAIN))
+
+
+# (scheme, $host as nginx derives it, the Host header as sent) -> (host, port) the app is told.
+HOST_CASES = [
+    ("http", "app.test", "app.test", "app.test", "80"),
+    ("http", "app.test", "app.test:8080", "app.test:8080", "8080"),
+    ("https", "app.test", "app.test", "app.test", "443"),
+    ("https", "app.test", "app.test:8443", "app.test:8443", "8443"),
+    # The Host header keeps the case the client used.
+    ("http", "app.test", "App.Test:8080", "App.Test:8080", "8080"),
+    # IPv6 literals: the port follows the bracket.
+    ("http", "[::1]", "[::1]:8080", "[::1]:8080", "8080"),
+    ("http", "[::1]", "[::1]", "[::1]", "80"),
+    # HTTP/1.0 without Host: nginx's $host (the server name), the scheme's port.
+    ("http", "app.test", "", "app.test", "80"),
+    # An absolute URL in the request line chose the site: its host wins.
+    ("http", "app.test", "evil.test:8080", "app.test", "80"),
+    ("http", "app.test", "app.test.evil:8080", "app.test", "80"),
+    ("http", "app.test", "app.test:80x", "app.test", "80"),
+]
+
+
+@pytest.mark.parametrize(("scheme", "host", "http_host", "told_host", "told_port"), HOST_CASES)
+def test_the_app_is_told_the_host_and_port_the_client_used(
+    maps: dict[str, tuple[str, list[tuple[str, str]]]],
+    scheme: str,
+    host: str,
+    http_host: str,
+    told_host: str,
+    told_port: str,
+) -> None:
+    request = {"scheme": scheme, "host": host, "http_host": http_host}
+    assert evaluate(maps, "wsgi_stack_host", request) == told_host
+    assert evaluate(maps, "wsgi_stack_port", request) == told_port
+
+
+def test_the_maps_are_in_the_http_block_once(render: Render) -> None:
+    text = render("nginx", MAIN)
+    http = text[text.index("http {") :]
+    assert http.count("map ") == 3
+    assert http.index("$wsgi_stack_port {") < http.index("include /etc/nginx/conf.d/*.conf;")
+
+
+def test_site_never_passes_the_headers_of_the_client(render: Render) -> None:
+    uwsgi = site(render)
+    http = site(render, protocol="http", socket="127.0.0.1:8001")
+    assert [line.strip() for line in uwsgi.splitlines() if "uwsgi_param HTTP_" in line] == [
+        "uwsgi_param HTTP_HOST $wsgi_stack_host;",
+        "uwsgi_param HTTP_X_REAL_IP $remote_addr;",
+        "uwsgi_param HTTP_X_FORWARDED_FOR $proxy_add_x_forwarded_for;",
+        "uwsgi_param HTTP_X_FORWARDED_PROTO $scheme;",
+        "uwsgi_param HTTP_X_FORWARDED_HOST $wsgi_stack_host;",
+        "uwsgi_param HTTP_X_FORWARDED_PORT $wsgi_stack_port;",
+    ]
+    assert [line.strip() for line in http.splitlines() if "proxy_set_header" in line] == [
+        "proxy_set_header Host $wsgi_stack_host;",
+        "proxy_set_header X-Real-IP $remote_addr;",
+        "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
+        "proxy_set_header X-Forwarded-Proto $scheme;",
+        "proxy_set_header X-Forwarded-Host $wsgi_stack_host;",
+        "proxy_set_header X-Forwarded-Port $wsgi_stack_port;",
+    ]
+    for text in (uwsgi, http):
+        directives = [line for line in text.split("location / {")[1].splitlines() if not line.strip().startswith("#")]
+        assert not [line for line in directives if "$host" in line or "$http_host" in line]
+
+
+def test_site_sends_one_host_over_uwsgi(render: Render) -> None:
+    # Debian's uwsgi_params sets HTTP_HOST $host: including it would send a
+    # second Host, without the port.
+    uwsgi = site(render)
+    assert "include uwsgi_params" not in uwsgi
+    params = [line.split()[1] for line in uwsgi.splitlines() if line.strip().startswith("uwsgi_param ")]
+    assert len(params) == len(set(params))
+    assert {"REQUEST_METHOD", "REQUEST_URI", "PATH_INFO", "QUERY_STRING", "CONTENT_LENGTH", "SERVER_NAME"} < set(params)
+
+
+def test_every_variable_a_site_uses_is_defined_in_nginx_conf(
+    render: Render, maps: dict[str, tuple[str, list[tuple[str, str]]]]
+) -> None:
+    used = set(VAR_RE.findall(site(render))) | set(VAR_RE.findall(site(render, protocol="http", socket="h:1")))
+    ours = {name for name in used if name.startswith("wsgi_stack_")}
+    assert ours == {"wsgi_stack_host", "wsgi_stack_port"}
+    assert ours <= set(maps)

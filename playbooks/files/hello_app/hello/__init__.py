@@ -43,6 +43,11 @@ def create_app() -> Flask:
     """Build the app; behind nginx, trust one proxy for client, scheme and host."""
     app = Flask(__name__, static_folder=str(STATIC_DIR), static_url_path="/static")
     app.config["SECRET_KEY"] = os.environ.get("SECRET_KEY", "")
+    # Exactly one proxy hop, nginx, which sets these headers itself: the last
+    # X-Forwarded-For entry is the client, X-Forwarded-Proto the scheme, and
+    # X-Forwarded-Host the host with the port the client used (absolute URLs
+    # then carry it). X-Forwarded-Port is not read (x_port=0): the port is
+    # already in the host.
     app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1, x_host=1)  # type: ignore[method-assign]
 
     @app.get("/")
@@ -56,11 +61,16 @@ def create_app() -> Flask:
 
     @app.get("/api/client")
     def client() -> dict[str, Any]:
+        """The request as the app understands it, and the headers that told it so."""
         return {
             "remote_addr": request.remote_addr,
             "scheme": request.scheme,
             "host": request.host,
+            "url_root": request.url_root,
             "x_forwarded_for": request.headers.get("X-Forwarded-For"),
+            "x_forwarded_proto": request.headers.get("X-Forwarded-Proto"),
+            "x_forwarded_host": request.headers.get("X-Forwarded-Host"),
+            "x_forwarded_port": request.headers.get("X-Forwarded-Port"),
         }
 
     @app.cli.command("init-db")
