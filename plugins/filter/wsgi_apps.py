@@ -22,7 +22,9 @@ description:
     so that the virtualenv_app, uwsgi_emperor and nginx roles read one truth.
   - Fails, naming the variable and key, on an unsafe name, a module without
     C(:), relative paths, a port out of range, or two apps claiming one server
-    name, root or socket.
+    name, root or socket; on settings that do not fit an env file (their values are never shown),
+    C(uwsgi_options)/C(nginx_options) that are not option names with one-line values, shared paths
+    outside the release, and commands that are not strings.
 options:
   _input:
     description: List of app definitions (see the collection README for the keys).
@@ -41,19 +43,44 @@ options:
     description: Directory of the unix sockets of apps that use C(socket=unix).
     type: str
     default: /run/uwsgi
+  default_settings:
+    description:
+      - The settings every app gets before its own (the role that writes the settings passes them).
+      - When given, each app's C(required_settings) are checked against them, its own C(settings) and its
+        generated secret key. When omitted, C(required_settings) are only checked for their form.
+    type: dict
+  default_settings_var:
+    description: Variable name of O(default_settings), used in error messages.
+    type: str
+    default: default_settings
+  with_settings:
+    description:
+      - Keep each app's C(settings) in the result. By default they are checked, then replaced by an empty dict,
+        so that a role which does not write them can never print a setting (a secret) in a loop.
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
 - name: Normalise the apps once
   ansible.builtin.set_fact:
     apps: "{{ wsgi_apps | wsgi.stack.wsgi_apps(var='wsgi_apps') }}"
+
+- name: Normalise them with their settings, checking the required ones
+  ansible.builtin.set_fact:
+    apps: >-
+      {{ wsgi_apps | wsgi.stack.wsgi_apps(var='wsgi_apps', with_settings=true,
+                                          default_settings={'LANG': 'C.UTF-8'}) }}
+  no_log: true
 """
 
 RETURN = r"""
 _value:
   description: The definitions with every key filled in, plus derived keys
     C(wsgi_module), C(wsgi_callable), C(socket_type), C(socket_address), C(upstream),
-    C(releases_dir), C(shared_dir), C(current_dir), C(env_file) and C(static_path).
+    C(releases_dir), C(shared_dir), C(current_dir), C(env_file), C(static_path) and C(check_host)
+    (the Host of the release check's request). Command lists are lists of strings, except
+    C(init_commands), whose items become dicts with C(command) and C(creates).
   type: list
   elements: dict
 """
@@ -64,9 +91,20 @@ def wsgi_apps(
     var: str = "apps",
     apps_root: str = "/srv",
     socket_dir: str = "/run/uwsgi",
+    default_settings: Mapping[str, Any] | None = None,
+    default_settings_var: str = "default_settings",
+    with_settings: bool = False,
 ) -> list[dict[str, Any]]:
     try:
-        normalized: list[dict[str, Any]] = normalize_apps(apps, var=var, apps_root=apps_root, socket_dir=socket_dir)
+        normalized: list[dict[str, Any]] = normalize_apps(
+            apps,
+            var=var,
+            apps_root=apps_root,
+            socket_dir=socket_dir,
+            default_settings=default_settings,
+            with_settings=with_settings,
+            default_settings_var=default_settings_var,
+        )
     except AppDefinitionError as exc:
         raise AnsibleFilterError(str(exc)) from exc
     return normalized

@@ -12,7 +12,7 @@ fails before any role changes anything, with a message naming the variable.
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 NAME_RE = re.compile(r"^[a-z][a-z0-9_]{0,30}$")
@@ -20,6 +20,9 @@ ACCOUNT_RE = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 MODULE_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*:[A-Za-z_][A-Za-z0-9_.]*(\(\))?$")
 SERVER_NAME_RE = re.compile(r"^(_|[A-Za-z0-9*]([A-Za-z0-9.*-]*[A-Za-z0-9])?|~.+)$")
 SETTING_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+UWSGI_OPTION_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
+NGINX_DIRECTIVE_RE = re.compile(r"^[a-z][a-z0-9_]*$")
+ONE_LINE_RE = re.compile(r"[\r\n\x00]")
 
 SOURCE_TYPES = ("git", "dir", "none")
 PROTOCOLS = ("uwsgi", "http")
@@ -38,7 +41,14 @@ APP_DEFAULTS: dict[str, Any] = {
     "settings": {},
     "required_settings": [],
     "secret_key_setting": "SECRET_KEY",
+    "secret_key_aliases": ["FLASK_SECRET_KEY"],
+    "shared_dirs": [],
+    "shared_files": [],
+    "install_project": True,
     "post_install": [],
+    "init_commands": [],
+    "migrate_commands": [],
+    "check_path": "/",
     "python": "/usr/bin/python3",
     "server_names": ["_"],
     "listen": 80,
@@ -62,6 +72,10 @@ class AppDefinitionError(ValueError):
     """An app definition that cannot be used; the message names the variable."""
 
 
+# Builds the error for one key of the app being checked.
+Fail = Callable[[str, str], AppDefinitionError]
+
+
 def _fail(var: str, index: int, key: str, msg: str) -> AppDefinitionError:
     return AppDefinitionError(f"{var}[{index}].{key}: {msg}")
 
@@ -81,13 +95,77 @@ def _port(value: Any) -> bool:
 def _as_list(value: Any) -> list[Any]:
     if value is None:
         return []
-    if isinstance(value, str):
+    if isinstance(value, (str, Mapping)):
         return [value]
     return list(value)
 
 
-def normalize_app(app: Mapping[str, Any], index: int, var: str, apps_root: str, socket_dir: str) -> dict[str, Any]:
-    """Return one definition with every default and derived value filled in."""
+def _scalar(value: Any) -> bool:
+    return value is None or isinstance(value, (str, int, float, bool))
+
+
+def _one_line(value: Any) -> bool:
+    return not ONE_LINE_RE.search(str(value))
+
+
+def _check_options(out: dict[str, Any], key: str, name_re: re.Pattern[str], fail: Fail) -> None:
+    """uwsgi_options / nginx_options: option names as keys, one-line scalars (or lists of them) as values."""
+    for option, value in out[key].items():
+        if not isinstance(option, str) or not name_re.match(option):
+            raise fail(key, f"{option!r} is not an option name (must match {name_re.pattern})")
+        values = value if isinstance(value, list) else [value]
+        if not all(_scalar(one) and _one_line(one) for one in values):
+            raise fail(f"{key}.{option}", "must be a one-line string, number or boolean, or a list of them")
+
+
+def _check_paths(out: dict[str, Any], key: str, fail: Fail) -> list[str]:
+    """shared_dirs / shared_files: distinct release-relative paths, never the release's own venv."""
+    paths = []
+    for raw in _as_list(out[key]):
+        path = raw.rstrip("/") if isinstance(raw, str) else raw
+        if not path or not _relative(path) or path == "." or "/./" in f"/{path}/":
+            raise fail(key, f"{raw!r} must be a path relative to the release, without '..'")
+        if path == "venv" or path.startswith("venv/") or path.startswith(".wsgi-stack"):
+            raise fail(key, f"{raw!r} is the release's own virtualenv or marker, which cannot be shared")
+        paths.append(path)
+    return paths
+
+
+def _check_commands(out: dict[str, Any], key: str, fail: Fail, creates: bool = False) -> list[Any]:
+    """Command lists: non-empty strings; init_commands items may be {command, creates}."""
+    commands: list[Any] = []
+    for i, item in enumerate(_as_list(out[key])):
+        if creates and isinstance(item, Mapping):
+            extra = sorted(set(item) - {"command", "creates"})
+            if extra:
+                raise fail(f"{key}[{i}]", f"unknown key {extra[0]!r} (known: command, creates)")
+            command, guard = item.get("command"), item.get("creates") or ""
+            if guard and not (_absolute(guard) or _relative(guard)):
+                raise fail(
+                    f"{key}[{i}].creates", f"must be a path (relative to the release or absolute), got {guard!r}"
+                )
+        else:
+            command, guard = item, ""
+        if not isinstance(command, str) or not command.strip():
+            raise fail(f"{key}[{i}]", f"must be a non-empty shell command, got {command!r}")
+        commands.append({"command": command, "creates": guard} if creates else command)
+    return commands
+
+
+def normalize_app(
+    app: Mapping[str, Any],
+    index: int,
+    var: str,
+    apps_root: str,
+    socket_dir: str,
+    default_settings: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Return one definition with every default and derived value filled in.
+
+    ``default_settings`` (the settings every app gets before its own) is given
+    by the role that writes the settings: only then are ``required_settings``
+    checked against what the app will really have.
+    """
     if not isinstance(app, Mapping):
         raise AppDefinitionError(f"{var}[{index}]: each app must be a dict, got {type(app).__name__}")
     unknown = sorted(set(app) - set(APP_DEFAULTS) - {"name"})
@@ -100,6 +178,9 @@ def normalize_app(app: Mapping[str, Any], index: int, var: str, apps_root: str, 
     for key, default in APP_DEFAULTS.items():
         value = app.get(key, default)
         out[key] = dict(value) if isinstance(value, Mapping) else value
+
+    def fail(key: str, msg: str) -> AppDefinitionError:
+        return _fail(var, index, key, msg)
 
     if out["state"] not in STATES:
         raise _fail(var, index, "state", f"must be one of {', '.join(STATES)}")
@@ -136,11 +217,33 @@ def normalize_app(app: Mapping[str, Any], index: int, var: str, apps_root: str, 
     for key in ("settings", "uwsgi_options", "nginx_options"):
         if not isinstance(out[key], Mapping):
             raise _fail(var, index, key, "must be a dict")
-    for key in out["settings"]:
-        if not SETTING_RE.match(str(key)):
-            raise _fail(var, index, "settings", f"{key!r} is not a valid environment variable name")
-    out["required_settings"] = _as_list(out["required_settings"])
-    out["post_install"] = _as_list(out["post_install"])
+    _check_settings(out, fail, default_settings)
+    _check_options(out, "uwsgi_options", UWSGI_OPTION_RE, fail)
+    _check_options(out, "nginx_options", NGINX_DIRECTIVE_RE, fail)
+    out["shared_dirs"] = _check_paths(out, "shared_dirs", fail)
+    out["shared_files"] = _check_paths(out, "shared_files", fail)
+    shared = out["shared_dirs"] + out["shared_files"]
+    for path in shared:
+        inside = [other for other in shared if other != path and other.startswith(path + "/")]
+        if inside or shared.count(path) > 1:
+            raise fail(
+                "shared_files" if path in out["shared_files"] else "shared_dirs",
+                f"{path!r} is listed twice or contains {inside[0] if inside else path!r}",
+            )
+    if not isinstance(out["install_project"], bool):
+        raise fail("install_project", f"must be true or false, got {out['install_project']!r}")
+    out["post_install"] = _check_commands(out, "post_install", fail)
+    out["migrate_commands"] = _check_commands(out, "migrate_commands", fail)
+    out["init_commands"] = _check_commands(out, "init_commands", fail, creates=True)
+    if out["check_path"] is None or out["check_path"] is False:
+        out["check_path"] = ""
+    if out["check_path"] != "" and not (
+        isinstance(out["check_path"], str) and out["check_path"].startswith("/") and _one_line(out["check_path"])
+    ):
+        raise fail(
+            "check_path",
+            f"must be a URL path starting with '/' (or empty: import check only), got {out['check_path']!r}",
+        )
     if not _absolute(out["python"]):
         raise _fail(var, index, "python", f"must be an absolute path, got {out['python']!r}")
 
@@ -193,7 +296,41 @@ def normalize_app(app: Mapping[str, Any], index: int, var: str, apps_root: str, 
     out["current_dir"] = f"{out['root']}/current"
     out["env_file"] = f"{out['shared_dir']}/app.env"
     out["static_path"] = f"{out['current_dir']}/{out['static_dir']}".rstrip("/") if out["static_dir"] else ""
+    # The Host of the release check's request: the first plain server name.
+    plain = [n for n in out["server_names"] if n != "_" and not n.startswith("~") and "*" not in n]
+    out["check_host"] = plain[0] if plain else "localhost"
     return out
+
+
+def _check_settings(out: dict[str, Any], fail: Fail, default_settings: Mapping[str, Any] | None) -> None:
+    """Settings become KEY=value lines of the env file: names, one-line values, the required ones present."""
+    for key, value in out["settings"].items():
+        if not isinstance(key, str) or not SETTING_RE.match(key):
+            raise fail("settings", f"{key!r} is not a valid environment variable name")
+        # The value is never part of a message: it may be a secret.
+        if not _scalar(value) or not _one_line(value):
+            raise fail(f"settings.{key}", "must be a one-line string, number or boolean (the value is not shown)")
+    secret = out["secret_key_setting"] or ""
+    if secret and not (isinstance(secret, str) and SETTING_RE.match(secret)):
+        raise fail("secret_key_setting", f"must be an environment variable name or empty, got {secret!r}")
+    out["secret_key_setting"] = secret
+    for key in ("required_settings", "secret_key_aliases"):
+        out[key] = _as_list(out[key])
+        for name in out[key]:
+            if not isinstance(name, str) or not SETTING_RE.match(name):
+                raise fail(key, f"{name!r} is not a valid environment variable name")
+    if default_settings is None:
+        return
+    given = dict(default_settings, **out["settings"])
+    available = {k for k, v in given.items() if v is not None and v != ""}
+    if secret:
+        available |= {secret, *out["secret_key_aliases"]}
+    missing = [name for name in out["required_settings"] if name not in available]
+    if missing and out["state"] == "present":
+        raise fail(
+            "required_settings",
+            f"{', '.join(missing)} missing or empty in settings (and not the generated secret key)",
+        )
 
 
 def normalize_apps(
@@ -201,13 +338,32 @@ def normalize_apps(
     var: str = "apps",
     apps_root: str = "/srv",
     socket_dir: str = "/run/uwsgi",
+    default_settings: Mapping[str, Any] | None = None,
+    with_settings: bool = False,
+    default_settings_var: str = "default_settings",
 ) -> list[dict[str, Any]]:
-    """Normalise every definition and check what no app may share with another."""
+    """Normalise every definition and check what no app may share with another.
+
+    Unless ``with_settings`` is true the settings are checked and then left
+    out of the result (``settings`` becomes ``{}``), so that a role which does
+    not write them can loop over the definitions without ever printing one.
+    """
     if apps is None:
         return []
     if isinstance(apps, (str, Mapping)) or not isinstance(apps, Sequence):
         raise AppDefinitionError(f"{var}: must be a list of app definitions")
-    out = [normalize_app(app, i, var, apps_root, socket_dir) for i, app in enumerate(apps)]
+    if default_settings is not None:
+        if not isinstance(default_settings, Mapping):
+            raise AppDefinitionError(f"{default_settings_var}: must be a dict")
+        for key, value in default_settings.items():
+            if not isinstance(key, str) or not SETTING_RE.match(key):
+                raise AppDefinitionError(f"{default_settings_var}: {key!r} is not a valid environment variable name")
+            if not _scalar(value) or not _one_line(value):
+                raise AppDefinitionError(f"{default_settings_var}.{key}: must be a one-line string, number or boolean")
+    out = [normalize_app(app, i, var, apps_root, socket_dir, default_settings) for i, app in enumerate(apps)]
+    if not with_settings:
+        for app in out:
+            app["settings"] = {}
     seen: dict[tuple[str, Any], int] = {}
     for i, app in enumerate(out):
         claims: list[tuple[str, Any]] = [("name", app["name"]), ("root", app["root"])]

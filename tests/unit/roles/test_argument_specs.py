@@ -46,3 +46,22 @@ def test_every_default_is_commented(role: str) -> None:
             commented = True
         elif not line.startswith((" ", "-")) and ":" in line:
             assert commented, f"{role}: {line.split(':')[0]} has no comment above it"
+
+
+APP_VARIABLES = {"virtualenv_app": "virtualenv_app_apps", "uwsgi_emperor": "uwsgi_emperor_apps", "nginx": "nginx_apps"}
+
+
+@pytest.mark.parametrize(("role", "variable"), sorted(APP_VARIABLES.items()))
+def test_the_app_definition_is_documented_key_by_key(role: str, variable: str) -> None:
+    """ansible-doc shows every key the normaliser knows, with the normaliser's defaults, in every role."""
+    from ansible_collections.wsgi.stack.plugins.module_utils.wsgi_app import APP_DEFAULTS
+
+    spec = load(REPO / "roles" / role / "meta" / "argument_specs.yml")["argument_specs"]["main"]["options"][variable]
+    keys = spec["options"]
+    assert set(keys) == set(APP_DEFAULTS) | {"name"}
+    for key, option in keys.items():
+        assert option.get("description"), f"{variable}.{key} has no description"
+        if "default" in option:
+            assert option["default"] == APP_DEFAULTS[key], f"{variable}.{key}: default differs from the normaliser"
+    first = load(REPO / "roles" / "virtualenv_app" / "meta" / "argument_specs.yml")
+    assert keys == first["argument_specs"]["main"]["options"]["virtualenv_app_apps"]["options"]

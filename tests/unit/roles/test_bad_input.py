@@ -41,6 +41,22 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("virtualenv_app", {"virtualenv_app_apps": [dict(APP, root="srv/hello")]}, "virtualenv_app_apps[0].root"),
     ("uwsgi_emperor", {"uwsgi_emperor_apps": [dict(APP, module="hello.app")]}, "uwsgi_emperor_apps[0].module"),
     ("uwsgi_emperor", {"uwsgi_emperor_apps": [dict(APP, socket="127.0.0.1:70000")]}, "uwsgi_emperor_apps[0].socket"),
+    (
+        "virtualenv_app",
+        {"virtualenv_app_apps": [dict(APP, shared_dirs=["../data"])]},
+        "virtualenv_app_apps[0].shared_dirs",
+    ),
+    (
+        "virtualenv_app",
+        {"virtualenv_app_apps": [dict(APP, required_settings=["DATABASE_URL"])]},
+        "virtualenv_app_apps[0].required_settings: DATABASE_URL missing",
+    ),
+    (
+        "uwsgi_emperor",
+        {"uwsgi_emperor_apps": [dict(APP, uwsgi_options={"Bad Option": 1})]},
+        "uwsgi_emperor_apps[0].uwsgi_options",
+    ),
+    ("nginx", {"nginx_apps": [dict(APP, nginx_options={"add-header": "x"})]}, "nginx_apps[0].nginx_options"),
     ("nginx", {"nginx_apps": [dict(APP, listen=70000)]}, "nginx_apps[0].listen"),
     ("nginx", {"nginx_apps": [dict(APP, static_dir="/var/www")]}, "nginx_apps[0].static_dir"),
     (
@@ -51,7 +67,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
 ]
 
 
-def run_role(role: str, role_vars: dict[str, Any], tmp_path: Path) -> tuple[int, str]:
+def run_role(role: str, role_vars: dict[str, Any], tmp_path: Path, *options: str) -> tuple[int, str]:
     playbook = tmp_path / "play.yml"
     playbook.write_text(
         json.dumps(
@@ -82,7 +98,7 @@ def run_role(role: str, role_vars: dict[str, Any], tmp_path: Path) -> tuple[int,
     )
     bindir = Path(sys.executable).parent
     result = subprocess.run(
-        [str(bindir / "ansible-playbook"), "-i", "localhost,", "-c", "local", str(playbook)],
+        [str(bindir / "ansible-playbook"), "-i", "localhost,", "-c", "local", *options, str(playbook)],
         capture_output=True,
         text=True,
         env=env,
@@ -103,3 +119,16 @@ def test_bad_input_fails_before_any_change(role: str, role_vars: dict[str, Any],
     message = json.loads(fatal[0].split("=> ", 1)[1])["msg"]
     assert variable in message, message
     assert "changed=0" in output, output
+
+
+SECRET = "s3cret-token-value"
+
+
+@pytest.mark.parametrize("role", ["virtualenv_app", "uwsgi_emperor", "nginx"])
+def test_a_failing_run_never_prints_a_setting(role: str, tmp_path: Path) -> None:
+    """Verbose, and failing on the app's settings: the value is named by its key, never shown."""
+    app = dict(APP, settings={"API_TOKEN": SECRET + "\n", "OTHER": SECRET})
+    rc, output = run_role(role, {f"{role}_apps": [app]}, tmp_path, "-vv")
+    assert rc != 0, output
+    assert f"{role}_apps[0].settings.API_TOKEN" in output, output
+    assert SECRET not in output, output

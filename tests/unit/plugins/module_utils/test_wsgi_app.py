@@ -62,6 +62,29 @@ def test_input_is_not_modified() -> None:
         ({"server_names": ["bad name"]}, r"wsgi_apps\[0\]\.server_names"),
         ({"threads": 0}, r"wsgi_apps\[0\]\.threads"),
         ({"colour": "blue"}, r"wsgi_apps\[0\]\.colour: unknown key"),
+        ({"settings": {"TOKEN": "two\nlines"}}, r"wsgi_apps\[0\]\.settings\.TOKEN: must be a one-line"),
+        ({"settings": {"TOKEN": {"a": 1}}}, r"wsgi_apps\[0\]\.settings\.TOKEN"),
+        ({"secret_key_setting": "NOT-A-NAME"}, r"wsgi_apps\[0\]\.secret_key_setting"),
+        ({"secret_key_aliases": ["bad alias"]}, r"wsgi_apps\[0\]\.secret_key_aliases"),
+        ({"required_settings": ["A B"]}, r"wsgi_apps\[0\]\.required_settings"),
+        ({"uwsgi_options": {"Bad Option": 1}}, r"wsgi_apps\[0\]\.uwsgi_options: 'Bad Option'"),
+        ({"uwsgi_options": {"env": ["A=1", {"b": 2}]}}, r"wsgi_apps\[0\]\.uwsgi_options\.env"),
+        ({"uwsgi_options": {"route": "a\nb"}}, r"wsgi_apps\[0\]\.uwsgi_options\.route"),
+        ({"nginx_options": {"add-header": "x"}}, r"wsgi_apps\[0\]\.nginx_options: 'add-header'"),
+        ({"nginx_options": {"gzip": {"on": True}}}, r"wsgi_apps\[0\]\.nginx_options\.gzip"),
+        ({"shared_dirs": ["../data"]}, r"wsgi_apps\[0\]\.shared_dirs: '../data' must be a path relative"),
+        ({"shared_dirs": ["/var/data"]}, r"wsgi_apps\[0\]\.shared_dirs"),
+        ({"shared_dirs": ["venv"]}, r"wsgi_apps\[0\]\.shared_dirs: 'venv' is the release's own"),
+        ({"shared_files": ["."]}, r"wsgi_apps\[0\]\.shared_files"),
+        ({"shared_dirs": ["data"], "shared_files": ["data/db.sqlite"]}, r"wsgi_apps\[0\]\.shared_dirs: 'data'"),
+        ({"shared_dirs": ["data", "data/"]}, r"wsgi_apps\[0\]\.shared_dirs: 'data' is listed twice"),
+        ({"install_project": "yes"}, r"wsgi_apps\[0\]\.install_project: must be true or false"),
+        ({"post_install": ["", "x"]}, r"wsgi_apps\[0\]\.post_install\[0\]: must be a non-empty"),
+        ({"migrate_commands": [["flask", "db"]]}, r"wsgi_apps\[0\]\.migrate_commands\[0\]"),
+        ({"init_commands": [{"cmd": "x"}]}, r"wsgi_apps\[0\]\.init_commands\[0\]: unknown key 'cmd'"),
+        ({"init_commands": [{"creates": "x"}]}, r"wsgi_apps\[0\]\.init_commands\[0\]: must be a non-empty"),
+        ({"init_commands": [{"command": "x", "creates": "../x"}]}, r"init_commands\[0\]\.creates"),
+        ({"check_path": "health"}, r"wsgi_apps\[0\]\.check_path: must be a URL path"),
     ],
 )
 def test_bad_input_names_the_variable(changes: dict[str, Any], message: str) -> None:
@@ -105,3 +128,63 @@ def test_filter_raises_ansible_error() -> None:
 
     with pytest.raises(AnsibleFilterError, match=r"nginx_apps\[0\]\.module"):
         FilterModule().filters()["wsgi_apps"]([{"name": "x"}], var="nginx_apps")
+
+
+def test_release_lifetime_keys_are_normalised() -> None:
+    app = one(
+        shared_dirs=["instance/", "uploads"],
+        shared_files="config/local.py",
+        init_commands=["flask --app flaskr init-db", {"command": "seed", "creates": "instance/seeded"}],
+        migrate_commands="flask db upgrade",
+        post_install=None,
+    )
+    assert app["shared_dirs"] == ["instance", "uploads"]
+    assert app["shared_files"] == ["config/local.py"]
+    assert app["init_commands"] == [
+        {"command": "flask --app flaskr init-db", "creates": ""},
+        {"command": "seed", "creates": "instance/seeded"},
+    ]
+    assert app["migrate_commands"] == ["flask db upgrade"]
+    assert app["post_install"] == []
+    assert app["install_project"] is True
+    assert app["secret_key_aliases"] == ["FLASK_SECRET_KEY"]
+
+
+def test_check_path_and_host() -> None:
+    assert (one()["check_path"], one()["check_host"]) == ("/", "localhost")
+    assert one(check_path=None)["check_path"] == ""
+    assert one(server_names=["_", "*.shop.test", "shop.test"])["check_host"] == "shop.test"
+
+
+def test_settings_are_left_out_unless_asked_for() -> None:
+    app = dict(HELLO, settings={"TOKEN": "s3cret"})
+    assert normalize_apps([app])[0]["settings"] == {}
+    assert normalize_apps([app], with_settings=True)[0]["settings"] == {"TOKEN": "s3cret"}
+
+
+def test_a_bad_setting_value_is_never_shown() -> None:
+    with pytest.raises(AppDefinitionError) as error:
+        one(settings={"TOKEN": "s3cret-value\n"})
+    assert "s3cret-value" not in str(error.value)
+
+
+def test_required_settings_are_checked_against_what_the_app_gets() -> None:
+    app = dict(HELLO, required_settings=["DATABASE_URL", "SECRET_KEY", "FLASK_SECRET_KEY", "LANG"])
+    # Without the default settings only their form is checked.
+    normalize_apps([app])
+    with pytest.raises(AppDefinitionError, match=r"wsgi_apps\[0\]\.required_settings: DATABASE_URL missing"):
+        normalize_apps([app], var="wsgi_apps", default_settings={"LANG": "C.UTF-8"})
+    given = dict(app, settings={"DATABASE_URL": "sqlite://"})
+    normalize_apps([given], default_settings={"LANG": "C.UTF-8"})
+    # An empty value does not count; the secret key only counts while it is generated.
+    with pytest.raises(AppDefinitionError, match="DATABASE_URL"):
+        normalize_apps([dict(app, settings={"DATABASE_URL": ""})], default_settings={})
+    with pytest.raises(AppDefinitionError, match="SECRET_KEY, FLASK_SECRET_KEY"):
+        normalize_apps([dict(given, secret_key_setting="")], default_settings={"LANG": "C"})
+
+
+def test_bad_default_settings_name_their_variable() -> None:
+    with pytest.raises(AppDefinitionError, match=r"virtualenv_app_default_settings\.LANG: must be a one-line"):
+        normalize_apps(
+            [HELLO], default_settings={"LANG": "a\nb"}, default_settings_var="virtualenv_app_default_settings"
+        )
