@@ -53,7 +53,7 @@ lint: venv
 	ansible-lint --profile production
 	ruff check plugins tests playbooks roles molecule
 	ruff format --check plugins tests playbooks roles molecule
-	mypy plugins tests/unit playbooks/files/hello_app roles/virtualenv_app/files
+	mypy plugins tests/unit playbooks/files/hello_app roles/virtualenv_app/files molecule/conftest.py
 
 unit: venv
 	pytest -q tests/unit

@@ -24,16 +24,22 @@ this machine over the Docker network:
 ``process_owners``
     ``process_owners(r"^shop uWSGI ")``: the accounts running the processes
     whose command line (process title) matches the pattern.
+``file_stat``
+    ``file_stat("/srv/shop/shared/app.env")``: kind, owner, group and mode of a
+    path (not following a link) in one command, where ``host.file`` runs one
+    per attribute; it compares equal to a plain tuple,
+    ``("file", "shop", "shop", "0600")``, and fails showing the mode in octal.
 """
 
 from __future__ import annotations
 
 import json
 import re
+import stat
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from http.client import HTTPConnection, HTTPMessage
-from typing import Any
+from typing import Any, NamedTuple
 
 import docker
 import pytest
@@ -47,6 +53,28 @@ class DockerAddress:
     """The test host's IP address."""
     gateway: str
     """This machine's address on the same network: the client address nginx sees."""
+
+
+class Stat(NamedTuple):
+    """What ``ls -l`` tells of a path."""
+
+    kind: str
+    """file, directory, link, socket, fifo, char or block."""
+    user: str
+    group: str
+    mode: str
+    """The permission bits in octal: "0640"."""
+
+
+KINDS = {
+    stat.S_IFREG: "file",
+    stat.S_IFDIR: "directory",
+    stat.S_IFLNK: "link",
+    stat.S_IFSOCK: "socket",
+    stat.S_IFIFO: "fifo",
+    stat.S_IFCHR: "char",
+    stat.S_IFBLK: "block",
+}
 
 
 @dataclass(frozen=True)
@@ -139,10 +167,22 @@ def process_owners(host: Any) -> Callable[[str], set[str]]:
     def owners(pattern: str) -> set[str]:
         matcher = re.compile(pattern)
         users = set()
-        for line in host.check_output("ps -eo user:32=,args=").splitlines():
+        for line in host.check_output("ps -eww -o user:32=,args=").splitlines():
             user, _, args = line.strip().partition(" ")
             if matcher.search(args.strip()):
                 users.add(user)
         return users
 
     return owners
+
+
+@pytest.fixture(scope="module")
+def file_stat(host: Any) -> Callable[[str], Stat]:
+    """A function: kind, owner, group and mode of a path on the test host."""
+
+    def read(path: str) -> Stat:
+        raw_mode, user, group = host.check_output("stat -c %s %s", "%f %U %G", path).split()
+        mode = int(raw_mode, 16)
+        return Stat(kind=KINDS[stat.S_IFMT(mode)], user=user, group=group, mode=f"{stat.S_IMODE(mode):04o}")
+
+    return read

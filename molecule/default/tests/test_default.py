@@ -59,11 +59,8 @@ def test_the_app_sees_the_real_client_despite_a_forged_forwarded_for(http, addre
     assert client["x_forwarded_for"] == f"203.0.113.66, {address.gateway}"
 
 
-def test_the_socket_is_the_apps_shared_with_nginx_mode_660(host):
-    socket = host.file(SOCKET)
-
-    assert socket.is_socket
-    assert (socket.user, socket.group, socket.mode) == ("hello", "www-data", 0o660)
+def test_the_socket_is_the_apps_shared_with_nginx_mode_660(file_stat):
+    assert file_stat(SOCKET) == ("socket", "hello", "www-data", "0660")
 
 
 def test_the_vassal_listens_on_its_socket(host):
@@ -89,29 +86,23 @@ def test_the_service_runs_and_starts_at_boot(host, service):
 
 
 @pytest.mark.parametrize("path", [ROOT, f"{ROOT}/releases", f"{ROOT}/shared"])
-def test_the_app_directory_is_the_apps_alone(host, path):
-    directory = host.file(path)
-
-    assert directory.is_directory
-    assert (directory.user, directory.group, directory.mode) == ("hello", "hello", 0o750)
+def test_the_app_directory_is_the_apps_alone(file_stat, path):
+    assert file_stat(path) == ("directory", "hello", "hello", "0750")
 
 
-def test_current_links_to_a_release(host):
+def test_current_links_to_a_release(host, file_stat):
     current = host.file(f"{ROOT}/current")
 
     assert current.is_symlink
     assert posixpath.dirname(current.linked_to) == f"{ROOT}/releases"
-    assert host.file(current.linked_to).is_directory
+    assert file_stat(current.linked_to).kind == "directory"
 
 
-def test_the_live_release_is_the_apps_alone(host):
-    release = host.file(host.file(f"{ROOT}/current").linked_to)
+def test_the_live_release_is_the_apps_alone(host, file_stat):
+    release = host.file(f"{ROOT}/current").linked_to
 
-    assert (release.user, release.group, release.mode) == ("hello", "hello", 0o750)
+    assert file_stat(release) == ("directory", "hello", "hello", "0750")
 
 
-def test_the_settings_file_is_readable_by_the_app_alone(host):
-    settings = host.file(f"{ROOT}/shared/app.env")
-
-    assert settings.is_file
-    assert (settings.user, settings.group, settings.mode) == ("hello", "hello", 0o600)
+def test_the_settings_file_is_readable_by_the_app_alone(file_stat):
+    assert file_stat(f"{ROOT}/shared/app.env") == ("file", "hello", "hello", "0600")

@@ -18,6 +18,10 @@ class App:
     def root(self):
         return f"/srv/{self.name}"
 
+    @property
+    def socket(self):
+        return f"/run/uwsgi/{self.name}.sock"
+
 
 ALPHA = App(name="alpha", user="alpha", server_name="alpha.test", greeting="Alpha speaking")
 BETA = App(name="beta", user="betasvc", server_name="beta.test", greeting="Beta speaking")
@@ -57,38 +61,33 @@ def test_each_vassal_runs_as_its_own_account(process_owners, app):
 
 
 @pytest.mark.parametrize("app", APPS, ids=by_name)
-def test_each_socket_is_its_apps_shared_with_nginx_mode_660(host, app):
-    socket = host.file(f"/run/uwsgi/{app.name}.sock")
+def test_each_socket_is_its_apps_shared_with_nginx_mode_660(file_stat, app):
+    assert file_stat(app.socket) == ("socket", app.user, "www-data", "0660")
 
-    assert socket.is_socket
-    assert (socket.user, socket.group, socket.mode) == (app.user, "www-data", 0o660)
-    assert host.socket(f"unix:///run/uwsgi/{app.name}.sock").is_listening
+
+@pytest.mark.parametrize("app", APPS, ids=by_name)
+def test_each_vassal_listens_on_its_socket(host, app):
+    assert host.socket(f"unix://{app.socket}").is_listening
 
 
 @pytest.mark.parametrize("app", APPS, ids=by_name)
 @pytest.mark.parametrize("subdir", ["", "/releases", "/shared"])
-def test_each_app_directory_is_its_apps_alone(host, app, subdir):
-    directory = host.file(app.root + subdir)
-
-    assert directory.is_directory
-    assert (directory.user, directory.group, directory.mode) == (app.user, app.user, 0o750)
+def test_each_app_directory_is_its_apps_alone(file_stat, app, subdir):
+    assert file_stat(app.root + subdir) == ("directory", app.user, app.user, "0750")
 
 
 @pytest.mark.parametrize("app", APPS, ids=by_name)
-def test_each_current_links_to_one_of_its_releases(host, app):
+def test_each_current_links_to_one_of_its_releases(host, file_stat, app):
     current = host.file(f"{app.root}/current")
 
     assert current.is_symlink
     assert posixpath.dirname(current.linked_to) == f"{app.root}/releases"
-    assert host.file(current.linked_to).is_directory
+    assert file_stat(current.linked_to) == ("directory", app.user, app.user, "0750")
 
 
 @pytest.mark.parametrize("app", APPS, ids=by_name)
-def test_each_settings_file_is_readable_by_its_app_alone(host, app):
-    settings = host.file(f"{app.root}/shared/app.env")
-
-    assert settings.is_file
-    assert (settings.user, settings.group, settings.mode) == (app.user, app.user, 0o600)
+def test_each_settings_file_is_readable_by_its_app_alone(file_stat, app):
+    assert file_stat(f"{app.root}/shared/app.env") == ("file", app.user, app.user, "0600")
 
 
 @pytest.mark.parametrize(

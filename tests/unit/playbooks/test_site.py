@@ -1,0 +1,50 @@
+"""playbooks/site.yml: facts decided once in the play and handed to every role."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar
+
+from ..conftest import REPO
+
+# Every role variable that names the web server's account (or its group).
+WEB_ACCOUNT_VARS = {
+    "wsgi.stack.virtualenv_app": "virtualenv_app_web_user",
+    "wsgi.stack.uwsgi_emperor": "uwsgi_emperor_socket_group",
+    "wsgi.stack.nginx": "nginx_user",
+}
+
+
+def load_play() -> dict[str, Any]:
+    plays = DataLoader().load_from_file(str(REPO / "playbooks" / "site.yml"), trusted_as_template=True)
+    assert len(plays) == 1
+    return dict(plays[0])
+
+
+def role_calls(play: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
+    """(role name, vars) of every role the play applies, include_role tasks included."""
+    calls = [(entry["role"], dict(entry.get("vars", {}))) for entry in play["roles"]]
+    for task in play.get("pre_tasks", []) + play.get("tasks", []):
+        if "ansible.builtin.include_role" in task:
+            calls.append((task["ansible.builtin.include_role"]["name"], dict(task.get("vars", {}))))
+    return calls
+
+
+def resolve(play: dict[str, Any], role_vars: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
+    variables = {**dict(play["vars"]), **extra}
+    templar = Templar(loader=DataLoader(), variables=variables)
+    return {name: templar.template(value) for name, value in role_vars.items()}
+
+
+@pytest.mark.parametrize(("extra", "account"), [({}, "www-data"), ({"wsgi_stack_web_user": "nginx"}, "nginx")])
+def test_every_role_gets_the_one_web_account(extra: dict[str, Any], account: str) -> None:
+    play = load_play()
+    calls = role_calls(play)
+    assert {role for role, _ in calls} >= set(WEB_ACCOUNT_VARS)
+    for role, role_vars in calls:
+        variable = WEB_ACCOUNT_VARS[role]
+        assert variable in role_vars, f"{role} is not given {variable}"
+        assert resolve(play, {variable: role_vars[variable]}, extra) == {variable: account}

@@ -1,0 +1,49 @@
+"""emperor.ini and the vassal, rendered as the uwsgi_emperor role renders them."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from ansible_collections.wsgi.stack.plugins.filter.wsgi_apps import wsgi_apps
+
+from ..conftest import Render
+
+EMPEROR = "etc/uwsgi/emperor.ini.j2"
+VASSAL = "etc/uwsgi/vassals/vassal.ini.j2"
+
+OPTIONS: dict[str, Any] = {"listen": 64, "env": ["A=1", "B=2"], "lazy-apps": True, "disable-logging": False}
+OPTION_LINES = ["listen = 64", "env = A=1", "env = B=2", "lazy-apps = true", "disable-logging = false"]
+
+
+def vassal(render: Render, **app: Any) -> str:
+    definition = {"name": "demo", "module": "demoapp:application", "packages": ["flask"], **app}
+    return render(
+        "uwsgi_emperor",
+        VASSAL,
+        app=wsgi_apps([definition])[0],
+        release="/srv/demo/releases/r1",
+        processes=2,
+        stats_dir="/run/uwsgi/demo",
+        env_file_exists=True,
+    )
+
+
+def test_emperor_options_close_the_file(render: Render) -> None:
+    text = render("uwsgi_emperor", EMPEROR, uwsgi_emperor_options=OPTIONS)
+    assert text.endswith("endif =\n" + "\n".join(OPTION_LINES) + "\n")
+
+
+def test_emperor_without_options_ends_with_the_socket_directory(render: Render) -> None:
+    assert render("uwsgi_emperor", EMPEROR).endswith("hook-asap = mkdir:/run/uwsgi\nendif =\n")
+
+
+def test_vassal_options_come_last_so_they_win(render: Render) -> None:
+    text = vassal(render, uwsgi_options=OPTIONS)
+    block = "\n; The app's own uwsgi_options, last so they win.\n" + "\n".join(OPTION_LINES) + "\n"
+    assert text.endswith(block)
+
+
+def test_vassal_without_options_has_no_options_block(render: Render) -> None:
+    text = vassal(render)
+    assert "uwsgi_options" not in text
+    assert text.endswith("touch-reload = /srv/demo/shared/app.env\n")
