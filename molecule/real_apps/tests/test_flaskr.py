@@ -111,22 +111,16 @@ def test_every_release_links_the_shared_instance_folder(host, releases):
         assert instance.linked_to == INSTANCE, path
 
 
-def test_the_instance_folder_is_flaskrs_alone(host):
-    instance = host.file(INSTANCE)
-
-    assert instance.is_directory
-    assert not instance.is_symlink
-    assert (instance.user, instance.group) == ("flaskr", "flaskr")
-    assert instance.mode & 0o007 == 0
+def test_the_instance_folder_is_flaskrs_alone(file_stat):
+    assert file_stat(INSTANCE) == ("directory", "flaskr", "flaskr", "0750")
 
 
-def test_the_database_is_in_shared_owned_by_flaskr_and_not_world_readable(host):
-    database = host.file(DATABASE)
+def test_the_database_is_in_shared_owned_by_flaskr_and_not_world_readable(host, file_stat):
+    database = file_stat(DATABASE)
 
-    assert database.is_file
-    assert database.user == "flaskr"
-    assert database.mode & 0o007 == 0
-    assert database.size > 0
+    assert (database.kind, database.user, database.group) == ("file", "flaskr", "flaskr")
+    assert int(database.mode, 8) & 0o007 == 0, database.mode
+    assert host.file(DATABASE).size > 0
 
 
 def test_nginx_serves_flaskrs_stylesheet_without_the_app(host, http):
