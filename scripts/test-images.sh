@@ -68,7 +68,9 @@ $prepared || exit 0
 default() { python3 "$here/scripts/role-default.py" "$@"; }
 packages=$( { default uwsgi_emperor uwsgi_emperor_build_packages
               default virtualenv_app virtualenv_app_system_packages
-              default nginx nginx_package; } | sort -u | tr '\n' ' ')
+              default nginx nginx_package
+              # uwsgi_emperor adds it for its vassal logs in files (its default).
+              echo logrotate; } | sort -u | tr '\n' ' ')
 uwsgi_version=$(default uwsgi_emperor uwsgi_emperor_version)
 for suite in "${suites[@]}"; do
   say "wsgi-stack/prepared:$suite from wsgi-stack/debian:$suite (uWSGI $uwsgi_version, $packages)"
