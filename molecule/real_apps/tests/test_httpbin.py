@@ -48,6 +48,6 @@ def test_httpbin_is_not_on_port_80(http):
 def test_httpbin_runs_as_its_own_account_from_its_release(host, process_owners):
     release = host.file("/srv/httpbin/current").linked_to
 
-    assert process_owners(r"^httpbin uWSGI (master|worker)") == {"httpbin"}
+    assert process_owners(r"^httpbin uWSGI (master|worker)") == {"httpbinsvc"}
     assert host.file(f"{release}/venv/bin/python").exists
     assert host.run("%s/venv/bin/python -B -c 'import httpbin'", release).rc == 0

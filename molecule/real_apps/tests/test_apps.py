@@ -1,4 +1,4 @@
-"""Two apps under one Emperor on one host: each on its own name and account, neither reading the other."""
+"""Several apps under one Emperor: each on its own name and account, neither reading the other; one retired."""
 
 import posixpath
 from dataclasses import dataclass
@@ -12,7 +12,9 @@ class App:
     name: str
     user: str
     server_name: str
-    greeting: str
+    port: int
+    marker: str
+    """Text in the app's answer to GET / that no other app gives."""
 
     @property
     def root(self):
@@ -23,10 +25,20 @@ class App:
         return f"/run/uwsgi/{self.name}.sock"
 
 
-ALPHA = App(name="alpha", user="alpha", server_name="alpha.test", greeting="Alpha speaking")
-BETA = App(name="beta", user="betasvc", server_name="beta.test", greeting="Beta speaking")
-APPS = [ALPHA, BETA]
-OTHER = {ALPHA: BETA, BETA: ALPHA}
+FLASKR = App(name="flaskr", user="flaskr", server_name="flaskr.test", port=80, marker="<h1>Posts</h1>")
+HTTPBIN = App(name="httpbin", user="httpbinsvc", server_name="httpbin.test", port=8000, marker="httpbin.org")
+APPS = [FLASKR, HTTPBIN]
+OTHER = {FLASKR: HTTPBIN, HTTPBIN: FLASKR}
+# The app side_effect.yml retired with state: absent, and all it had.
+RETIRED = "hello"
+RETIRED_PATHS = [
+    f"/srv/{RETIRED}",
+    f"/etc/uwsgi/vassals/{RETIRED}.ini",
+    f"/etc/nginx/sites-enabled/{RETIRED}.conf",
+    f"/etc/nginx/sites-available/{RETIRED}.conf",
+    f"/run/uwsgi/{RETIRED}.sock",
+    f"/run/uwsgi/{RETIRED}",
+]
 
 
 def by_name(app):
@@ -35,29 +47,24 @@ def by_name(app):
 
 @pytest.mark.parametrize("app", APPS, ids=by_name)
 def test_each_app_answers_on_its_own_host_name(http, app):
-    page = http.get("/", host=app.server_name)
+    page = http.get("/", host=app.server_name, port=app.port)
 
     assert page.status == 200
-    assert f"<h1>{app.greeting}</h1>" in page.text
-    assert OTHER[app].greeting not in page.text
+    assert app.marker in page.text
+    assert OTHER[app].marker not in page.text
 
 
 def test_the_www_name_redirects_to_the_bare_name(http):
-    answer = http.get("/some/path", host=f"www.{BETA.server_name}")
+    answer = http.get("/auth/login", host=f"www.{FLASKR.server_name}")
 
     assert answer.status == 301
-    assert answer.headers["Location"] == f"http://{BETA.server_name}/some/path"
+    assert answer.headers["Location"] == f"http://{FLASKR.server_name}/auth/login"
 
 
 def test_a_host_name_no_app_claims_gets_no_answer(http):
     # nginx's "return 444": the connection is closed without a response.
     with pytest.raises(RemoteDisconnected):
         http.get("/", host="nobody.test")
-
-
-@pytest.mark.parametrize("app", APPS, ids=by_name)
-def test_each_vassal_runs_as_its_own_account(process_owners, app):
-    assert process_owners(rf"^{app.name} uWSGI (master|worker)") == {app.user}
 
 
 @pytest.mark.parametrize("app", APPS, ids=by_name)
@@ -93,10 +100,11 @@ def test_each_settings_file_is_readable_by_its_app_alone(file_stat, app):
 @pytest.mark.parametrize(
     ("reader", "command"),
     [
-        (ALPHA, "cat /srv/beta/shared/app.env"),
-        (ALPHA, "ls /srv/beta/current/"),
-        (BETA, "cat /srv/alpha/shared/app.env"),
-        (BETA, "cat /srv/alpha/current/hello/__init__.py"),
+        (FLASKR, "cat /srv/httpbin/shared/app.env"),
+        (FLASKR, "ls /srv/httpbin/current/"),
+        (HTTPBIN, "cat /srv/flaskr/shared/app.env"),
+        (HTTPBIN, "ls /srv/flaskr/shared/instance/"),
+        (HTTPBIN, "cat /srv/flaskr/current/flaskr/__init__.py"),
     ],
 )
 def test_an_account_cannot_read_the_other_apps_files(host, reader, command):
@@ -110,8 +118,9 @@ def test_an_account_cannot_read_the_other_apps_files(host, reader, command):
 @pytest.mark.parametrize(
     ("reader", "command"),
     [
-        (ALPHA, "cat /srv/alpha/shared/app.env"),
-        (BETA, "ls /srv/beta/current/"),
+        (FLASKR, "cat /srv/flaskr/shared/app.env"),
+        (FLASKR, "ls /srv/flaskr/shared/instance/"),
+        (HTTPBIN, "ls /srv/httpbin/current/"),
     ],
 )
 def test_an_account_reads_its_own_apps_files(host, reader, command):
@@ -125,3 +134,19 @@ def test_an_account_reads_its_own_apps_files(host, reader, command):
 def test_the_service_runs_and_starts_at_boot(host, service):
     assert host.service(service).is_running
     assert host.service(service).is_enabled
+
+
+@pytest.mark.parametrize("path", RETIRED_PATHS)
+def test_the_retired_app_left_no_file(host, path):
+    assert not host.file(path).exists
+
+
+def test_the_retired_app_left_no_account_and_no_process(host):
+    assert not host.user(RETIRED).exists
+    assert not host.group(RETIRED).exists
+    assert host.run("pgrep -f %s", f"^{RETIRED} uWSGI").rc == 1
+
+
+def test_the_retired_app_gets_no_answer(http):
+    with pytest.raises(RemoteDisconnected):
+        http.get("/", host=f"{RETIRED}.test")
