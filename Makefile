@@ -66,7 +66,7 @@ collection: venv
 docker:
 	scripts/docker-ready.sh
 
-images: docker
+images: venv docker
 	scripts/test-images.sh --prepared $(SUITES)
 
 molecule: venv images

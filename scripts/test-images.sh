@@ -64,13 +64,14 @@ for suite in "${suites[@]}"; do
 done
 
 $prepared || exit 0
-# The roles' defaults, read with the Python that runs Ansible (it has PyYAML).
+# The roles' defaults, read with the Python that runs Ansible (it has PyYAML);
+# one assignment each, so that a lookup that fails stops the script.
 default() { python3 "$here/scripts/role-default.py" "$@"; }
-packages=$( { default uwsgi_emperor uwsgi_emperor_build_packages
-              default virtualenv_app virtualenv_app_system_packages
-              default nginx nginx_package
-              # uwsgi_emperor adds it for its vassal logs in files (its default).
-              echo logrotate; } | sort -u | tr '\n' ' ')
+uwsgi_packages=$(default uwsgi_emperor uwsgi_emperor_build_packages)
+app_packages=$(default virtualenv_app virtualenv_app_system_packages)
+nginx_packages=$(default nginx nginx_package)
+# logrotate: uwsgi_emperor adds it for its vassal logs in files (its default).
+packages=$(printf '%s\n' $uwsgi_packages $app_packages $nginx_packages logrotate | sort -u | tr '\n' ' ')
 uwsgi_version=$(default uwsgi_emperor uwsgi_emperor_version)
 for suite in "${suites[@]}"; do
   say "wsgi-stack/prepared:$suite from wsgi-stack/debian:$suite (uWSGI $uwsgi_version, $packages)"
