@@ -10,8 +10,8 @@ docker hosts Molecule makes (``ansible_connection: community.docker.docker``)
 testinfra runs commands with ``docker exec`` directly; Ansible is only asked for
 the inventory, once per run.
 
-The fixtures below reach a test host the way a client elsewhere would, from
-this machine over the Docker network:
+Fixtures for every scenario; ``address`` and ``http`` reach the test host from
+this machine over the Docker network, as a client elsewhere would:
 
 ``address``
     ``address.host`` is the test host's IP address, ``address.gateway`` the
