@@ -45,6 +45,12 @@ def by_name(app):
     return app.name
 
 
+def run_as(host, app, command):
+    """Run a shell command as the app's account, its output discarded."""
+    with host.sudo(app.user):
+        return host.run(f"{command} >/dev/null")
+
+
 @pytest.mark.parametrize("app", APPS, ids=by_name)
 def test_each_app_answers_on_its_own_host_name(http, app):
     page = http.get("/", host=app.server_name, port=app.port)
@@ -108,8 +114,7 @@ def test_each_settings_file_is_readable_by_its_app_alone(file_stat, app):
     ],
 )
 def test_an_account_cannot_read_the_other_apps_files(host, reader, command):
-    with host.sudo(reader.user):
-        attempt = host.run(f"{command} >/dev/null")
+    attempt = run_as(host, reader, command)
 
     assert attempt.rc != 0
     assert "Permission denied" in attempt.stderr
@@ -124,8 +129,7 @@ def test_an_account_cannot_read_the_other_apps_files(host, reader, command):
     ],
 )
 def test_an_account_reads_its_own_apps_files(host, reader, command):
-    with host.sudo(reader.user):
-        attempt = host.run(f"{command} >/dev/null")
+    attempt = run_as(host, reader, command)
 
     assert attempt.rc == 0, attempt.stderr
 
