@@ -16,6 +16,7 @@ OPTION_LINES = ["listen = 64", "env = A=1", "env = B=2", "lazy-apps = true", "di
 
 
 def vassal(render: Render, **app: Any) -> str:
+    checksum = app.pop("env_checksum", "0" * 64)
     definition = {"name": "demo", "module": "demoapp:application", "packages": ["flask"], **app}
     return render(
         "uwsgi_emperor",
@@ -24,7 +25,7 @@ def vassal(render: Render, **app: Any) -> str:
         release="/srv/demo/releases/r1",
         processes=2,
         stats_dir="/run/uwsgi/demo",
-        env_file_exists=True,
+        env_checksum=checksum,
     )
 
 
@@ -46,4 +47,16 @@ def test_vassal_options_come_last_so_they_win(render: Render) -> None:
 def test_vassal_without_options_has_no_options_block(render: Render) -> None:
     text = vassal(render)
     assert "uwsgi_options" not in text
-    assert text.endswith("touch-reload = /srv/demo/shared/app.env\n")
+    assert text.endswith("for-readline = /srv/demo/shared/app.env\nenv = %(_)\nendfor =\n")
+
+
+def test_new_settings_change_the_vassal_and_nothing_else_reloads_it(render: Render) -> None:
+    before = vassal(render, env_checksum="a" * 64)
+    after = vassal(render, env_checksum="b" * 64)
+    assert before != after
+    assert "b" * 64 in after
+    assert "touch-reload" not in after
+
+
+def test_without_a_settings_file_the_vassal_reads_none(render: Render) -> None:
+    assert "for-readline" not in vassal(render, env_checksum="")
