@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 import pytest
 import yaml
 
+WENT_LIVE = ".wsgi-stack-went-live"
 ROOT = "/srv/flaskr"
 INSTANCE = f"{ROOT}/shared/instance"
 DATABASE = f"{INSTANCE}/flaskr.sqlite"
@@ -85,8 +86,9 @@ def test_the_second_release_is_live_and_the_first_is_kept(host, releases):
     assert "two" in releases
     assert current.linked_to == releases["two"]
     assert None in releases
-    # A release is dated from the time it went live.
-    assert host.file(releases[None]).mtime < host.file(releases["two"]).mtime
+    # A release is dated from the time it last went live: release one after
+    # the rollback, release two after the roll forward.
+    assert host.file(f"{releases[None]}/{WENT_LIVE}").mtime < host.file(f"{releases['two']}/{WENT_LIVE}").mtime
 
 
 def test_the_release_with_the_wrong_callable_never_went_live(host, http, releases):
@@ -97,6 +99,8 @@ def test_the_release_with_the_wrong_callable_never_went_live(host, http, release
     assert BLOG["blog_release_notes"]["two"] in index.text
     assert BLOG["blog_release_notes"]["three"] not in index.text
     assert host.file(f"{ROOT}/current").linked_to != releases.get("three")
+    assert "three" in releases
+    assert not host.file(f"{releases['three']}/{WENT_LIVE}").exists
     # The factory form only, from the second release.
     assert re.search(r"create_app\(\)", vassal)
     assert not re.search(r"create_app(?!\(\))", vassal)

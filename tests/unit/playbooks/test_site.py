@@ -1,4 +1,4 @@
-"""playbooks/site.yml: facts decided once in the play and handed to every role."""
+"""playbooks/site.yml and rollback.yml: facts decided once in the play and handed to every role."""
 
 from __future__ import annotations
 
@@ -48,7 +48,7 @@ def role_calls(play: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
     calls = [(entry["role"], dict(entry.get("vars", {}))) for entry in play.get("roles", [])]
     for task in task_list(play.get("pre_tasks", []) + play.get("tasks", [])):
         include = task.get("ansible.builtin.include_role")
-        # The other entry points (prune, restore) read no account.
+        # The other entry points (prune, restore, rollback) read no account.
         if include and "tasks_from" not in include:
             calls.append((include["name"], dict(task.get("vars", {}))))
     return calls
@@ -62,7 +62,7 @@ def resolve(play: dict[str, Any], role_vars: dict[str, Any], extra: dict[str, An
 
 @pytest.mark.parametrize(
     ("playbook", "roles"),
-    [("site.yml", set(WEB_ACCOUNT_VARS))],
+    [("site.yml", set(WEB_ACCOUNT_VARS)), ("rollback.yml", {"wsgi.stack.uwsgi_emperor"})],
 )
 @pytest.mark.parametrize(("extra", "account"), [({}, "www-data"), ({"wsgi_stack_web_user": "nginx"}, "nginx")])
 def test_every_role_gets_the_one_web_account(
