@@ -106,3 +106,11 @@ def test_the_live_release_is_the_apps_alone(host, file_stat):
 
 def test_the_settings_file_is_readable_by_the_app_alone(file_stat):
     assert file_stat(f"{ROOT}/shared/app.env") == ("file", "hello", "hello", "0600")
+
+
+def test_no_copy_of_the_settings_outlives_the_run(host):
+    # A run keeps the settings it replaces only until they are put back or
+    # the new ones serve: the copies hold the secret key.
+    copies = host.check_output(f"find {ROOT}/shared -maxdepth 1 -name 'app.env?*'")
+
+    assert copies == ""
