@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import socket
+import struct
 import time
 from collections.abc import Callable
 from typing import Any
@@ -27,7 +28,10 @@ description:
     it serves) and at least O(min_ready) workers are ready. It fails saying what it saw last when they
     are not met in time, so a vassal that cannot start on new code fails the play instead of
     respawning unnoticed.
-  - Nothing on the host changes.
+  - With O(request_socket) the module then sends one C(GET) of O(request_path) to the app's own
+    socket (uwsgi or HTTP protocol) and waits, within the same O(timeout), until the answer is not a
+    server error (status below 500), so that loaded workers must also serve.
+  - Nothing on the host changes (but what the request makes the app do).
 author: wsgi.stack maintainers
 options:
   socket:
@@ -62,6 +66,26 @@ options:
     description: Seconds allowed to one connection to send its whole answer.
     type: float
     default: 5
+  request_socket:
+    description:
+      - The app's socket, as the vassal's C(socket) or C(http-socket) option names it (an absolute path
+        or C(host:port)), to send one request to once the stats conditions hold.
+      - Empty sends no request.
+    type: str
+    default: ""
+  request_protocol:
+    description: The protocol the app's socket speaks.
+    type: str
+    choices: [uwsgi, http]
+    default: uwsgi
+  request_path:
+    description: The path of the C(GET) request, with its query string if any.
+    type: str
+    default: /
+  request_host:
+    description: The C(Host) of the request (an app may refuse names it does not serve).
+    type: str
+    default: localhost
 attributes:
   check_mode:
     support: full
@@ -78,6 +102,16 @@ EXAMPLES = r"""
     socket: /run/uwsgi/hello/stats.sock
     cwd: /srv/hello/releases/20261124-a1b2c3
     min_ready: 4
+    timeout: 60
+
+- name: Wait until the new workers of hello are loaded and answer a GET of / on its socket
+  wsgi.stack.uwsgi_stats:
+    socket: /run/uwsgi/hello/stats.sock
+    cwd: /srv/hello/releases/20261124-a1b2c3
+    min_ready: 1
+    request_socket: /run/uwsgi/hello.sock
+    request_path: /
+    request_host: hello.example.com
     timeout: 60
 
 - name: Read the workers of a vassal with a TCP stats server
@@ -154,6 +188,11 @@ requests:
   returned: success
   type: int
   sample: 48
+request_status:
+  description: The HTTP status of the answer to the last request sent (when O(request_socket) is set).
+  returned: when a request got an answer
+  type: int
+  sample: 200
 attempts:
   description: How many times the stats server was read.
   returned: always
@@ -195,6 +234,54 @@ def read_stats(address: str, timeout: float) -> dict[str, Any]:
     if not isinstance(stats, dict) or not isinstance(stats.get("workers"), list):
         raise ValueError("the answer is not uWSGI stats (no workers)")
     return stats
+
+
+def uwsgi_packet(path: str, host: str) -> bytes:
+    """A uwsgi-protocol GET request (modifier1 0: a WSGI request)."""
+    path_info, _, query = path.partition("?")
+    variables = {
+        "REQUEST_METHOD": "GET",
+        "REQUEST_URI": path,
+        "PATH_INFO": path_info,
+        "QUERY_STRING": query,
+        "SERVER_PROTOCOL": "HTTP/1.0",
+        "SERVER_NAME": host,
+        "SERVER_PORT": "80",
+        "HTTP_HOST": host,
+        "REMOTE_ADDR": "127.0.0.1",
+        "UWSGI_SCHEME": "http",
+    }
+    body = b"".join(
+        struct.pack("<H", len(k)) + k + struct.pack("<H", len(v)) + v
+        for k, v in ((key.encode(), value.encode()) for key, value in variables.items())
+    )
+    return struct.pack("<BHB", 0, len(body), 0) + body
+
+
+def http_request(path: str, host: str) -> bytes:
+    """An HTTP/1.0 GET request that the server answers and closes."""
+    return f"GET {path} HTTP/1.0\r\nHost: {host}\r\nConnection: close\r\n\r\n".encode()
+
+
+def send_request(address: str, protocol: str, path: str, host: str, timeout: float) -> int:
+    """Send one GET to the app's socket and return the status of its answer."""
+    family, target = parse_address(address)
+    payload = uwsgi_packet(path, host) if protocol == "uwsgi" else http_request(path, host)
+    head = b""
+    with socket.socket(family, socket.SOCK_STREAM) as conn:
+        conn.settimeout(timeout)
+        conn.connect(target)
+        conn.sendall(payload)
+        while b"\n" not in head and len(head) < 8192:
+            chunk = conn.recv(4096)
+            if not chunk:
+                break
+            head += chunk
+    status_line = head.split(b"\n", 1)[0].decode("latin-1").strip()
+    parts = status_line.split()
+    if len(parts) < 2 or not parts[0].startswith("HTTP/") or not parts[1].isdigit():
+        raise ValueError(f"the answer is not HTTP ({status_line[:80]!r})")
+    return int(parts[1])
 
 
 def summarise(stats: dict[str, Any]) -> dict[str, Any]:
@@ -239,6 +326,17 @@ def unmet(summary: dict[str, Any], cwd: str, min_ready: int) -> str | None:
     return None
 
 
+def probe_reason(probe: Callable[[], int], what: str) -> tuple[int | None, str | None]:
+    """The status of one request, and why it does not show a serving app (or None)."""
+    try:
+        status = probe()
+    except (OSError, ValueError) as exc:
+        return None, f"{what} got no answer ({exc})"
+    if status >= 500:
+        return status, f"{what} was answered {status}"
+    return status, None
+
+
 def wait_for_stats(
     address: str,
     cwd: str = "",
@@ -249,11 +347,14 @@ def wait_for_stats(
     read: Callable[[str, float], dict[str, Any]] = read_stats,
     clock: Callable[[], float] = time.monotonic,
     sleep: Callable[[float], None] = time.sleep,
+    probe: Callable[[], int] | None = None,
+    probe_name: str = "the request",
 ) -> tuple[dict[str, Any] | None, str | None, int, float]:
-    """Read until the conditions hold or the time is up.
+    """Read until the conditions hold (and the probe, if any, gets a non-5xx answer) or the time is up.
 
     Returns (summary of the last read or None, reason the conditions do not
-    hold or None, attempts, elapsed seconds).
+    hold or None, attempts, elapsed seconds). With a probe, the summary has
+    request_status once a request got an answer.
     """
     start = clock()
     attempts = 0
@@ -265,6 +366,10 @@ def wait_for_stats(
             reason = unmet(summary, cwd, min_ready)
         except (OSError, ValueError) as exc:
             reason = f"the stats server cannot be read ({exc})"
+        if reason is None and summary is not None and probe is not None:
+            status, reason = probe_reason(probe, probe_name)
+            if status is not None:
+                summary["request_status"] = status
         elapsed = clock() - start
         if reason is None or elapsed + interval > timeout:
             return summary, reason, attempts, round(elapsed, 3)
@@ -280,14 +385,37 @@ def main() -> None:
             "timeout": {"type": "float", "default": 0},
             "interval": {"type": "float", "default": 0.5},
             "connect_timeout": {"type": "float", "default": 5},
+            "request_socket": {"type": "str", "default": ""},
+            "request_protocol": {"type": "str", "default": "uwsgi", "choices": ["uwsgi", "http"]},
+            "request_path": {"type": "str", "default": "/"},
+            "request_host": {"type": "str", "default": "localhost"},
         },
         supports_check_mode=True,
     )
     params = module.params
     try:
         parse_address(params["socket"])
+        if params["request_socket"]:
+            parse_address(params["request_socket"])
     except ValueError as exc:
         module.fail_json(msg=str(exc))
+    if not params["request_path"].startswith("/") or any(c in params["request_path"] for c in " \r\n"):
+        module.fail_json(msg=f"request_path must be a path starting with '/', got {params['request_path']!r}")
+    if not params["request_host"] or any(c in params["request_host"] for c in " \r\n/"):
+        module.fail_json(msg=f"request_host must be a host name, got {params['request_host']!r}")
+
+    probe = None
+    if params["request_socket"]:
+
+        def probe() -> int:
+            return send_request(
+                params["request_socket"],
+                params["request_protocol"],
+                params["request_path"],
+                params["request_host"],
+                params["connect_timeout"],
+            )
+
     for name in ("min_ready", "timeout", "interval"):
         if params[name] < 0:
             module.fail_json(msg=f"{name} must not be negative, got {params[name]}")
@@ -301,6 +429,8 @@ def main() -> None:
         timeout=params["timeout"],
         interval=params["interval"],
         connect_timeout=params["connect_timeout"],
+        probe=probe,
+        probe_name=f"a GET of {params['request_path']} on {params['request_socket']}",
     )
     result: dict[str, Any] = {"changed": False, "attempts": attempts, "elapsed": elapsed}
     result.update(summary or {})

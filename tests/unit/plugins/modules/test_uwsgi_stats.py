@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import json
 import socket
+import struct
 import threading
 from collections.abc import Iterator
 from pathlib import Path
@@ -15,8 +16,10 @@ import pytest
 from ansible_collections.wsgi.stack.plugins.modules.uwsgi_stats import (
     parse_address,
     read_stats,
+    send_request,
     summarise,
     unmet,
+    uwsgi_packet,
     wait_for_stats,
 )
 
@@ -201,3 +204,124 @@ def test_without_a_timeout_the_stats_are_read_once() -> None:
     script = Script(SERVED)
     summary, reason, attempts, _ = wait(script, min_ready=0)
     assert reason is None and attempts == 1 and summary is not None and summary["requests"] == 20
+
+
+def parse_uwsgi(packet: bytes) -> dict[str, str]:
+    """The variables of a uwsgi packet, read as uWSGI reads them."""
+    modifier1, size, modifier2 = struct.unpack("<BHB", packet[:4])
+    assert (modifier1, modifier2) == (0, 0)
+    body = packet[4:]
+    assert len(body) == size
+    variables = {}
+    pos = 0
+    while pos < size:
+        (klen,) = struct.unpack("<H", body[pos : pos + 2])
+        key = body[pos + 2 : pos + 2 + klen].decode()
+        pos += 2 + klen
+        (vlen,) = struct.unpack("<H", body[pos : pos + 2])
+        variables[key] = body[pos + 2 : pos + 2 + vlen].decode()
+        pos += 2 + vlen
+    return variables
+
+
+def test_a_uwsgi_get_carries_the_path_its_query_and_the_host() -> None:
+    variables = parse_uwsgi(uwsgi_packet("/api/info?x=1", "hello.test"))
+    assert variables["REQUEST_METHOD"] == "GET"
+    assert variables["REQUEST_URI"] == "/api/info?x=1"
+    assert variables["PATH_INFO"] == "/api/info"
+    assert variables["QUERY_STRING"] == "x=1"
+    assert variables["HTTP_HOST"] == variables["SERVER_NAME"] == "hello.test"
+
+
+def answer_request(server: socket.socket, read: Any, answer: bytes, seen: list[bytes]) -> threading.Thread:
+    """Accept one connection, read the request with read(conn), send answer, close."""
+
+    def run() -> None:
+        conn, _ = server.accept()
+        with conn:
+            seen.append(read(conn))
+            conn.sendall(answer)
+
+    thread = threading.Thread(target=run, daemon=True)
+    thread.start()
+    return thread
+
+
+def read_uwsgi(conn: socket.socket) -> bytes:
+    head = conn.recv(4, socket.MSG_WAITALL)
+    (size,) = struct.unpack("<H", head[1:3])
+    return head + conn.recv(size, socket.MSG_WAITALL)
+
+
+def read_http(conn: socket.socket) -> bytes:
+    data = b""
+    while b"\r\n\r\n" not in data:
+        data += conn.recv(1024)
+    return data
+
+
+def test_a_request_on_a_uwsgi_unix_socket_returns_the_apps_status(unix_server: tuple[socket.socket, str]) -> None:
+    server, path = unix_server
+    seen: list[bytes] = []
+    answer = b"HTTP/1.1 200 OK\r\nContent-Type: text/html\r\n\r\n<h1>Hello</h1>"
+    thread = answer_request(server, read_uwsgi, answer, seen)
+    assert send_request(path, "uwsgi", "/", "hello.test", 5) == 200
+    thread.join(5)
+    assert parse_uwsgi(seen[0])["PATH_INFO"] == "/"
+
+
+def test_a_request_on_an_http_tcp_socket_returns_a_server_error() -> None:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as server:
+        server.bind(("127.0.0.1", 0))
+        server.listen(1)
+        seen: list[bytes] = []
+        thread = answer_request(server, read_http, b"HTTP/1.0 503 Service Unavailable\r\n\r\n", seen)
+        status = send_request(f"127.0.0.1:{server.getsockname()[1]}", "http", "/health", "hello.test", 5)
+        thread.join(5)
+    assert status == 503
+    assert seen[0].startswith(b"GET /health HTTP/1.0\r\nHost: hello.test\r\n")
+
+
+def test_an_answer_that_is_not_http_is_an_error(unix_server: tuple[socket.socket, str]) -> None:
+    server, path = unix_server
+    thread = answer_request(server, read_uwsgi, b"", [])
+    with pytest.raises(ValueError, match="not HTTP"):
+        send_request(path, "uwsgi", "/", "localhost", 5)
+    thread.join(5)
+
+
+class Probe:
+    """Statuses (or errors) in turn, the last one repeated."""
+
+    def __init__(self, *answers: int | Exception) -> None:
+        self.answers = list(answers)
+        self.calls = 0
+
+    def __call__(self) -> int:
+        self.calls += 1
+        answer = self.answers.pop(0) if len(self.answers) > 1 else self.answers[0]
+        if isinstance(answer, Exception):
+            raise answer
+        return answer
+
+
+def test_loaded_workers_are_waited_for_until_a_request_is_not_a_server_error() -> None:
+    probe = Probe(ConnectionRefusedError(111, "Connection refused"), 502, 200)
+    summary, reason, attempts, _ = wait(Script(IDLE), cwd=RELEASE, timeout=10, probe=probe)
+    assert reason is None
+    assert attempts == 3 and probe.calls == 3
+    assert summary is not None and summary["request_status"] == 200
+
+
+def test_an_app_that_answers_only_errors_fails_with_the_status() -> None:
+    probe = Probe(500)
+    summary, reason, _, _ = wait(Script(IDLE), cwd=RELEASE, timeout=1, probe=probe, probe_name="a GET of /")
+    assert reason == "a GET of / was answered 500"
+    assert summary is not None and summary["request_status"] == 500
+
+
+def test_no_request_is_sent_before_the_workers_are_ready() -> None:
+    probe = Probe(200)
+    _, reason, attempts, _ = wait(Script(with_workers(IDLE, apps=[])), min_ready=1, timeout=1, probe=probe)
+    assert reason is not None and "workers" in reason
+    assert attempts == 3 and probe.calls == 0
