@@ -1,4 +1,4 @@
-"""A tiny WSGI app: says who runs it and echoes its settings."""
+"""A tiny WSGI app: says who runs it and echoes its settings; a path under /fail is answered 500."""
 
 from __future__ import annotations
 
@@ -18,5 +18,6 @@ def application(environ: dict[str, Any], start_response: Callable[..., Any]) -> 
         f"path={environ.get('PATH_INFO', '')}",
     ]
     body = ("\n".join(lines) + "\n").encode()
-    start_response("200 OK", [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
+    status = "500 Internal Server Error" if environ.get("PATH_INFO", "").startswith("/fail") else "200 OK"
+    start_response(status, [("Content-Type", "text/plain"), ("Content-Length", str(len(body)))])
     return [body]
