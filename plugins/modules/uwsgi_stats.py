@@ -6,6 +6,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import socket
 import struct
@@ -404,17 +405,18 @@ def main() -> None:
     if not params["request_host"] or any(c in params["request_host"] for c in " \r\n/"):
         module.fail_json(msg=f"request_host must be a host name, got {params['request_host']!r}")
 
-    probe = None
-    if params["request_socket"]:
-
-        def probe() -> int:
-            return send_request(
-                params["request_socket"],
-                params["request_protocol"],
-                params["request_path"],
-                params["request_host"],
-                params["connect_timeout"],
-            )
+    probe = (
+        functools.partial(
+            send_request,
+            params["request_socket"],
+            params["request_protocol"],
+            params["request_path"],
+            params["request_host"],
+            params["connect_timeout"],
+        )
+        if params["request_socket"]
+        else None
+    )
 
     for name in ("min_ready", "timeout", "interval"):
         if params[name] < 0:
