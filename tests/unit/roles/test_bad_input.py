@@ -38,6 +38,11 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("service", {"service_name": "bad name", "service_command": "/bin/true"}, "service_name"),
     # The app definition, through each role that reads it.
     ("virtualenv_app", {"virtualenv_app_apps": [dict(APP, name="Bad-Name")]}, "virtualenv_app_apps[0].name"),
+    (
+        "virtualenv_app",
+        {"virtualenv_app_apps": [APP], "virtualenv_app_retire_timeout": 0},
+        "virtualenv_app_retire_timeout",
+    ),
     ("virtualenv_app", {"virtualenv_app_apps": [dict(APP, root="srv/hello")]}, "virtualenv_app_apps[0].root"),
     ("uwsgi_emperor", {"uwsgi_emperor_apps": [dict(APP, module="hello.app")]}, "uwsgi_emperor_apps[0].module"),
     ("uwsgi_emperor", {"uwsgi_emperor_apps": [dict(APP, socket="127.0.0.1:70000")]}, "uwsgi_emperor_apps[0].socket"),
