@@ -27,6 +27,21 @@ ONE_LINE_RE = re.compile(r"[\r\n\x00]")
 SOURCE_TYPES = ("git", "dir", "none")
 PROTOCOLS = ("uwsgi", "http")
 STATES = ("present", "absent")
+# How a load balancer picks a backend for an app (nginx's upstream methods;
+# round_robin is nginx's default, written as no directive).
+BALANCE_METHODS = ("least_conn", "round_robin", "ip_hash", "hash")
+BALANCE_DEFAULTS: dict[str, Any] = {
+    "method": "least_conn",
+    "hash_key": "",  # required with method hash: an nginx variable expression
+    "max_fails": 1,
+    "fail_timeout": 10,
+    "connect_timeout": 2,
+    "keepalive": 16,
+    "next_upstream_tries": 0,  # 0: every backend once
+    "next_upstream_timeout": 10,
+}
+BACKEND_ADDRESS_RE = re.compile(r"^([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])$")
+IPV6_RE = re.compile(r"^[0-9A-Fa-f]*:[0-9A-Fa-f]*:[0-9A-Fa-f:.]*$")
 
 # Defaults for every key a definition may carry; None means "derived".
 APP_DEFAULTS: dict[str, Any] = {
@@ -65,6 +80,7 @@ APP_DEFAULTS: dict[str, Any] = {
     "client_max_body_size": "10m",
     "uwsgi_options": {},
     "nginx_options": {},
+    "balance": {},  # read by a load balancer in front of the app's hosts
 }
 
 
@@ -214,7 +230,7 @@ def normalize_app(
         raise _fail(var, index, "packages", "an app without source code needs packages to install")
     if not _relative(out["requirements_file"]):
         raise _fail(var, index, "requirements_file", "must be a path relative to the release")
-    for key in ("settings", "uwsgi_options", "nginx_options"):
+    for key in ("settings", "uwsgi_options", "nginx_options", "balance"):
         if not isinstance(out[key], Mapping):
             raise _fail(var, index, key, "must be a dict")
     _check_settings(out, fail, default_settings)
@@ -268,6 +284,8 @@ def normalize_app(
         if not isinstance(value, int) or isinstance(value, bool) or value < (0 if key == "processes" else 1):
             raise _fail(var, index, key, f"must be a positive integer, got {value!r}")
 
+    out["balance"] = _check_balance(out["balance"], fail)
+
     # The socket: a unix path (default, in the emperor's socket directory) or host:port.
     socket = out["socket"]
     if socket == "unix":
@@ -299,6 +317,81 @@ def normalize_app(
     # The Host of the release check's request: the first plain server name.
     plain = [n for n in out["server_names"] if n != "_" and not n.startswith("~") and "*" not in n]
     out["check_host"] = plain[0] if plain else "localhost"
+    return out
+
+
+def _check_balance(balance: Mapping[str, Any], fail: Fail) -> dict[str, Any]:
+    """The upstream a load balancer builds for the app: method and failure handling."""
+    unknown = sorted(set(balance) - set(BALANCE_DEFAULTS))
+    if unknown:
+        raise fail(f"balance.{unknown[0]}", f"unknown key (known: {', '.join(sorted(BALANCE_DEFAULTS))})")
+    out = dict(BALANCE_DEFAULTS, **balance)
+    if out["method"] not in BALANCE_METHODS:
+        raise fail(
+            "balance.method",
+            f"must be one of {', '.join(BALANCE_METHODS)} (nginx upstream methods), got {out['method']!r}",
+        )
+    key = out["hash_key"]
+    if not isinstance(key, str) or not _one_line(key) or ";" in key or "{" in key or "}" in key:
+        raise fail("balance.hash_key", "must be one line of nginx variables and text, without ';' or braces")
+    if out["method"] == "hash" and not key.strip():
+        raise fail("balance.hash_key", "is required with method hash (for example $request_uri)")
+    for name in (
+        "max_fails",
+        "fail_timeout",
+        "connect_timeout",
+        "keepalive",
+        "next_upstream_tries",
+        "next_upstream_timeout",
+    ):
+        value = out[name]
+        low = 1 if name in ("fail_timeout", "connect_timeout") else 0
+        if not isinstance(value, int) or isinstance(value, bool) or value < low:
+            raise fail(f"balance.{name}", f"must be an integer of at least {low}, got {value!r}")
+    return out
+
+
+def check_backends(backends: Any, apps: Sequence[Mapping[str, Any]], var: str, apps_var: str) -> list[dict[str, Any]]:
+    """Check the backends a load balancer spreads the apps over; return them completed.
+
+    ``backends`` is a list of dicts with ``name`` (the inventory host),
+    ``address`` (a host name or IP address the load balancer reaches it at)
+    and ``backup``; ``apps`` the normalised definitions the load balancer
+    serves (each app runs on every backend, on its ``listen`` port).
+    """
+    if isinstance(backends, (str, Mapping)) or not isinstance(backends, Sequence):
+        raise AppDefinitionError(f"{var}: must be a list of backends (dicts with name, address, backup)")
+    out: list[dict[str, Any]] = []
+    for i, backend in enumerate(backends):
+        if not isinstance(backend, Mapping) or not isinstance(backend.get("name"), str) or not backend["name"]:
+            raise AppDefinitionError(f"{var}[{i}]: must be a dict with a name (the host)")
+        unknown = sorted(set(backend) - {"name", "address", "backup"})
+        if unknown:
+            raise AppDefinitionError(f"{var}[{i}].{unknown[0]}: unknown key (known: address, backup, name)")
+        address = backend.get("address") or backend["name"]
+        if isinstance(address, str) and IPV6_RE.match(address):
+            address = f"[{address}]"
+        if not isinstance(address, str) or not BACKEND_ADDRESS_RE.match(address):
+            raise AppDefinitionError(
+                f"{var}[{i}].address: {address!r} is not a host name or IP address ({backend['name']})"
+            )
+        backup = backend.get("backup", False)
+        if not isinstance(backup, bool):
+            raise AppDefinitionError(f"{var}[{i}].backup: must be true or false, got {backup!r} ({backend['name']})")
+        if any(address == other["address"] for other in out):
+            raise AppDefinitionError(f"{var}[{i}].address: {address!r} is listed twice ({backend['name']})")
+        out.append({"name": backend["name"], "address": address, "backup": backup})
+    if not out:
+        return out
+    if all(backend["backup"] for backend in out):
+        raise AppDefinitionError(f"{var}: every backend is a backup; at least one must serve")
+    backups = [backend["name"] for backend in out if backend["backup"]]
+    for i, app in enumerate(apps):
+        method = app["balance"]["method"]
+        if backups and method in ("ip_hash", "hash") and app["state"] == "present":
+            raise AppDefinitionError(
+                f"{apps_var}[{i}].balance.method: nginx allows no backup server ({backups[0]}, in {var}) with {method}"
+            )
     return out
 
 

@@ -69,6 +69,22 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         {"nginx_apps": [dict(APP, server_names=["a.test"]), dict(APP, name="other", server_names=["a.test"])]},
         "nginx_apps[1].server_names",
     ),
+    # A load balancer: its upstreams and the app servers behind it.
+    ("nginx", {"nginx_apps": [dict(APP, balance={"method": "fair"})]}, "nginx_apps[0].balance.method"),
+    ("nginx", {"nginx_apps": [dict(APP, balance={"method": "hash"})]}, "nginx_apps[0].balance.hash_key"),
+    ("nginx", {"nginx_apps": [dict(APP, balance={"max_fails": -1})]}, "nginx_apps[0].balance.max_fails"),
+    (
+        "nginx",
+        {
+            "nginx_apps": [dict(APP, balance={"method": "ip_hash"})],
+            "nginx_backends": [{"name": "a"}, {"name": "b", "backup": True}],
+        },
+        "nginx_apps[0].balance.method",
+    ),
+    ("nginx", {"nginx_apps": [APP], "nginx_backends": [{"name": "a", "backup": True}]}, "nginx_backends"),
+    ("nginx", {"nginx_apps": [APP], "nginx_backends": [{"name": "a", "address": "10.0.0.1; x"}]}, "nginx_backends[0]"),
+    ("nginx", {"nginx_apps": [APP], "nginx_listen_address": "0.0.0.0:80"}, "nginx_listen_address"),
+    ("nginx", {"nginx_apps": [APP], "nginx_real_ip_from": ["10.0.0.0/8; allow all"]}, "nginx_real_ip_from"),
 ]
 
 

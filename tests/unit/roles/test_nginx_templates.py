@@ -24,9 +24,17 @@ OPTION_LINES = [
 ]
 
 
-def site(render: Render, **app: Any) -> str:
+def site(
+    render: Render,
+    backends: list[dict[str, Any]] | None = None,
+    overrides: dict[str, Any] | None = None,
+    **app: Any,
+) -> str:
+    """The site of one app "shop"; with backends, as a load balancer renders it."""
     definition = {"name": "shop", "module": "shop:app", "packages": ["flask"], "server_names": ["shop.test"], **app}
-    return render("nginx", SITE, app=wsgi_apps([definition])[0])
+    return render(
+        "nginx", SITE, app=wsgi_apps([definition])[0], __nginx_lb_backends=backends or [], **(overrides or {})
+    )
 
 
 def test_http_options_before_the_includes(render: Render) -> None:
@@ -181,7 +189,91 @@ def test_site_sends_one_host_over_uwsgi(render: Render) -> None:
 def test_every_variable_a_site_uses_is_defined_in_nginx_conf(
     render: Render, maps: dict[str, tuple[str, list[tuple[str, str]]]]
 ) -> None:
-    used = set(VAR_RE.findall(site(render))) | set(VAR_RE.findall(site(render, protocol="http", socket="h:1")))
+    used = (
+        set(VAR_RE.findall(site(render)))
+        | set(VAR_RE.findall(site(render, protocol="http", socket="h:1")))
+        | set(VAR_RE.findall(site(render, backends=[{"name": "a", "address": "10.0.0.1", "backup": False}])))
+    )
     ours = {name for name in used if name.startswith("wsgi_stack_")}
     assert ours == {"wsgi_stack_host", "wsgi_stack_port"}
     assert ours <= set(maps)
+
+
+# --- The load balancer and the app servers behind it -------------------------
+BACKENDS = [
+    {"name": "app1", "address": "10.0.0.11", "backup": False},
+    {"name": "app2", "address": "10.0.0.12", "backup": False},
+]
+
+
+def test_a_load_balancer_builds_one_upstream_per_app_from_its_backends(render: Render) -> None:
+    text = site(render, backends=BACKENDS, static_dir="static")
+
+    upstream = text[text.index("upstream wsgi_stack_shop {") : text.index("}", text.index("upstream"))]
+    assert upstream.splitlines()[1:] == [
+        "    least_conn;",
+        "    server 10.0.0.11:80 max_fails=1 fail_timeout=10s;  # app1",
+        "    server 10.0.0.12:80 max_fails=1 fail_timeout=10s;  # app2",
+        "    keepalive 16;",
+    ]
+    assert "        proxy_pass http://wsgi_stack_shop;\n" in text
+    assert '        proxy_set_header Connection "";\n' in text
+    assert "        proxy_next_upstream error timeout http_502 http_503 http_504;\n" in text
+    assert "        proxy_next_upstream_tries 0;\n        proxy_next_upstream_timeout 10s;\n" in text
+    assert "        proxy_connect_timeout 2s;\n" in text
+    # harakiri 30 + twice the margin: the app server's nginx gives up first.
+    assert "        proxy_read_timeout 40s;\n" in text
+    # Static files are the app servers' (the load balancer has no release).
+    assert "alias" not in text
+    assert "uwsgi_pass" not in text
+
+
+@pytest.mark.parametrize(
+    ("balance", "line"),
+    [
+        ({"method": "ip_hash"}, "    ip_hash;"),
+        ({"method": "hash", "hash_key": "$request_uri"}, "    hash $request_uri consistent;"),
+        ({"method": "round_robin"}, "    server 10.0.0.11:80 max_fails=1 fail_timeout=10s;  # app1"),
+    ],
+)
+def test_the_balance_method_of_the_app_picks_the_upstream_method(render: Render, balance: Any, line: str) -> None:
+    text = site(render, backends=BACKENDS, balance=balance)
+
+    assert text.splitlines()[text.splitlines().index("upstream wsgi_stack_shop {") + 1] == line
+
+
+def test_a_backup_backend_and_the_failure_settings(render: Render) -> None:
+    backends = [*BACKENDS, {"name": "spare", "address": "spare.internal", "backup": True}]
+    balance = {"max_fails": 3, "fail_timeout": 30, "keepalive": 0, "next_upstream_tries": 2, "connect_timeout": 1}
+    text = site(render, backends=backends, balance=balance, listen=8000)
+
+    assert "    server 10.0.0.12:8000 max_fails=3 fail_timeout=30s;  # app2\n" in text
+    assert "    server spare.internal:8000 max_fails=3 fail_timeout=30s backup;  # spare\n" in text
+    assert "    keepalive " not in text
+    assert "        proxy_next_upstream_tries 2;\n" in text
+    assert "        proxy_connect_timeout 1s;\n" in text
+
+
+@pytest.mark.parametrize(
+    ("address", "listen"),
+    [
+        ("", "80 default_server"),
+        ("10.0.0.11", "10.0.0.11:80 default_server"),
+        ("fd00::11", "[fd00::11]:80 default_server"),
+    ],
+)
+def test_an_app_server_listens_on_its_private_address_only(render: Render, address: str, listen: str) -> None:
+    text = site(render, server_names=["_", "shop.test"], overrides={"nginx_listen_address": address})
+
+    listens = [line.strip() for line in text.splitlines() if line.strip().startswith("listen ")]
+    assert listens == [f"listen {listen};"] + (["listen [::]:80 default_server;"] if not address else [])
+
+
+def test_an_app_server_takes_the_client_address_from_its_load_balancers_only(render: Render) -> None:
+    text = render("nginx", MAIN, nginx_real_ip_from=["10.0.0.10", "lb2.internal"])
+
+    assert (
+        "    set_real_ip_from 10.0.0.10;\n    set_real_ip_from lb2.internal;\n"
+        "    real_ip_header X-Forwarded-For;\n    real_ip_recursive on;\n"
+    ) in text
+    assert "set_real_ip_from" not in render("nginx", MAIN)
