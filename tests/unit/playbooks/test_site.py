@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -21,10 +22,8 @@ WEB_ACCOUNT_VARS = {
 PLAYBOOKS = REPO / "playbooks"
 
 
-def load_play(name: str = "site.yml") -> dict[str, Any]:
-    plays = DataLoader().load_from_file(str(PLAYBOOKS / name), trusted_as_template=True)
-    assert len(plays) == 1
-    return dict(plays[0])
+def load_plays(name: str = "site.yml") -> list[dict[str, Any]]:
+    return [dict(play) for play in DataLoader().load_from_file(str(PLAYBOOKS / name), trusted_as_template=True)]
 
 
 def task_list(tasks: list[dict[str, Any]]) -> list[dict[str, Any]]:
@@ -55,7 +54,7 @@ def role_calls(play: dict[str, Any]) -> list[tuple[str, dict[str, Any]]]:
 
 
 def resolve(play: dict[str, Any], role_vars: dict[str, Any], extra: dict[str, Any]) -> dict[str, Any]:
-    variables = {**dict(play["vars"]), **extra}
+    variables = {**dict(play.get("vars", {})), **extra}
     templar = Templar(loader=DataLoader(), variables=variables)
     return {name: templar.template(value) for name, value in role_vars.items()}
 
@@ -68,10 +67,84 @@ def resolve(play: dict[str, Any], role_vars: dict[str, Any], extra: dict[str, An
 def test_every_role_gets_the_one_web_account(
     playbook: str, roles: set[str], extra: dict[str, Any], account: str
 ) -> None:
-    play = load_play(playbook)
-    calls = role_calls(play)
-    assert {role for role, _ in calls} == roles
-    for role, role_vars in calls:
+    calls = [(play, role, role_vars) for play in load_plays(playbook) for role, role_vars in role_calls(play)]
+    assert {role for _, role, _ in calls} == roles
+    for play, role, role_vars in calls:
         variable = WEB_ACCOUNT_VARS[role]
         assert variable in role_vars, f"{role} is not given {variable}"
         assert resolve(play, {variable: role_vars[variable]}, extra) == {variable: account}
+
+
+def test_the_load_balancers_come_first_and_the_app_servers_roll() -> None:
+    lb, apps = load_plays("site.yml")
+    assert "loadbalancers" in lb["hosts"]
+    assert [role for role, _ in role_calls(lb)] == ["wsgi.stack.nginx"]
+    backends = role_calls(lb)[0][1]["nginx_backends"]
+    assert "wsgi.stack.backends(hostvars" in backends
+    assert "var='wsgi_stack_hosts'" in backends
+    # One batch unless asked; in batches, the first failed host stops the run.
+    templar = Templar(loader=DataLoader(), variables={})
+    assert templar.template(apps["serial"]) == "100%"
+    assert templar.template(apps["max_fail_percentage"]) == 100
+    templar = Templar(loader=DataLoader(), variables={"wsgi_stack_serial": 1})
+    assert (templar.template(apps["serial"]), templar.template(apps["max_fail_percentage"])) == (1, 0)
+    nginx = dict(role_calls(apps))["wsgi.stack.nginx"]
+    assert {"nginx_listen_address", "nginx_real_ip_from"} <= set(nginx)
+
+
+def test_an_empty_app_server_group_stops_site_yml_before_any_change(tmp_path: Any) -> None:
+    """A load balancer with no app server behind it: the first play fails naming wsgi_stack_hosts."""
+    import json
+    import os
+    import subprocess
+    import sys
+
+    from ..conftest import COLLECTIONS
+
+    inventory = tmp_path / "hosts.yml"
+    inventory.write_text(
+        json.dumps(
+            {
+                "loadbalancers": {"hosts": {"localhost": {"ansible_connection": "local"}}},
+                "webservers": {"hosts": {}},
+                "all": {"vars": {"wsgi_apps": [{"name": "hello", "module": "hello:app", "packages": ["flask"]}]}},
+            }
+        )
+    )
+    env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
+        ANSIBLE_HOME=str(tmp_path / "ansible-home"),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="false",
+    )
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), str(PLAYBOOKS / "site.yml")],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    output = result.stdout + result.stderr
+    assert result.returncode != 0, output
+    assert "wsgi_stack_hosts: no app server to balance over" in output, output
+    assert "changed=0" in output, output
+
+
+def test_the_example_inventory_is_a_valid_cluster() -> None:
+    """inventory/example: its apps pass the normaliser, its groups give the load balancer its backends."""
+    from ansible_collections.wsgi.stack.plugins.filter.backends import backends
+    from ansible_collections.wsgi.stack.plugins.filter.wsgi_apps import wsgi_apps
+
+    example = REPO / "inventory" / "example"
+    loader = DataLoader()
+    apps = loader.load_from_file(str(example / "group_vars" / "all.yml"))["wsgi_apps"]
+    hosts = loader.load_from_file(str(example / "hosts.yml"))
+    assert [app["name"] for app in wsgi_apps(apps, var="wsgi_apps")] == ["shop"]
+    servers = hosts["webservers"]["hosts"]
+    assert backends(list(servers), servers, apps=apps, var="wsgi_stack_hosts") == [
+        {"name": "web1.example.com", "address": "10.0.0.11", "backup": False},
+        {"name": "web2.example.com", "address": "10.0.0.12", "backup": False},
+        {"name": "web3.example.com", "address": "10.0.0.13", "backup": True},
+    ]
