@@ -33,7 +33,12 @@ def test_the_answer_comes_from_the_live_releases_virtualenv(host, http):
 
     info = http.get("/api/info").json()
 
-    assert info == {"app": "hello", "release": posixpath.basename(release), "python": f"{release}/venv"}
+    assert info == {
+        "app": "hello",
+        "release": posixpath.basename(release),
+        "python": f"{release}/venv",
+        "host": host.check_output("hostname"),
+    }
 
 
 def test_nginx_serves_static_files_without_the_app(host, http):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import socket
 import sys
 from collections.abc import Iterator
 from pathlib import Path
@@ -33,7 +34,12 @@ def test_page_shows_the_greeting_escaped(app: Flask) -> None:
 
 def test_info_names_the_release_and_the_interpreter(app: Flask) -> None:
     info = app.test_client().get("/api/info").get_json()
-    assert info == {"app": "hello", "release": hello.RELEASE_DIR.name, "python": sys.prefix}
+    assert info == {
+        "app": "hello",
+        "release": hello.RELEASE_DIR.name,
+        "python": sys.prefix,
+        "host": socket.gethostname(),
+    }
 
 
 def test_client_endpoint_trusts_exactly_one_proxy(app: Flask) -> None:

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -57,7 +58,7 @@ def create_app() -> Flask:
 
     @app.get("/api/info")
     def info() -> dict[str, Any]:
-        return {"app": "hello", "release": RELEASE_DIR.name, "python": sys.prefix}
+        return {"app": "hello", "release": RELEASE_DIR.name, "python": sys.prefix, "host": socket.gethostname()}
 
     @app.get("/api/client")
     def client() -> dict[str, Any]:
