@@ -10,7 +10,7 @@ VENV := $(CURDIR)/.venv
 BIN := $(VENV)/bin
 CACHE := $(CURDIR)/.cache
 COLLECTIONS := $(CACHE)/collections
-SCENARIOS ?= service virtualenv_app uwsgi_emperor nginx default real_apps
+SCENARIOS ?= service virtualenv_app uwsgi_emperor nginx default real_apps multinode
 SCENARIO ?=
 SUITES ?= bookworm trixie
 

@@ -1,0 +1,87 @@
+"""The load-balancer tier: multinode-lb in front of multinode-app1 and multinode-app2.
+
+Each test runs on every host and skips where it does not apply: the load
+balancer's tests reach the apps through it, the app servers' tests check that
+they listen on their private address only and believe only the load balancer
+about the client's address.
+"""
+
+from collections import Counter
+
+import pytest
+
+APP_SERVERS = {"multinode-app1": "172.31.213.11", "multinode-app2": "172.31.213.12"}
+
+
+def groups_of(host):
+    return host.backend.get_variables().get("group_names", [])
+
+
+@pytest.fixture(scope="module")
+def lb(host):
+    if "loadbalancers" not in groups_of(host):
+        pytest.skip("load balancer only")
+    return host
+
+
+@pytest.fixture(scope="module")
+def app_server(host):
+    if "webservers" not in groups_of(host):
+        pytest.skip("app servers only")
+    return host
+
+
+def test_the_load_balancer_spreads_the_requests_over_both_app_servers(lb, http):
+    answers = [http.get("/api/info") for _ in range(40)]
+
+    assert [a.status for a in answers] == [200] * 40
+    hosts = Counter(a.json()["host"] for a in answers)
+    print(f"40 requests through the load balancer, answered by: {dict(hosts)}")
+    assert set(hosts) == set(APP_SERVERS)
+
+
+def test_the_upstream_is_built_from_the_inventory(lb):
+    config = lb.check_output("nginx -T 2>/dev/null")
+
+    assert "upstream wsgi_stack_hello {" in config
+    assert "least_conn;" in config
+    for name, address in APP_SERVERS.items():
+        assert f"server {address}:80 max_fails=1 fail_timeout=5s;  # {name}" in config
+    assert "keepalive 16;" in config
+    assert "proxy_next_upstream error timeout http_502 http_503 http_504;" in config
+    assert "proxy_connect_timeout 1s;" in config
+
+
+def test_static_files_come_through_the_load_balancer(lb, http):
+    static = http.get("/static/hello.txt")
+
+    assert static.status == 200
+    assert static.body == b"Hello from the static files of wsgi.stack\n"
+
+
+def test_the_app_sees_the_real_client_through_both_proxies(lb, http, address):
+    for _ in range(4):  # both app servers, whichever least_conn picks
+        client = http.get("/api/client", headers={"X-Forwarded-For": "203.0.113.66"}).json()
+
+        assert client["remote_addr"] == address.gateway
+        assert client["host"] == address.host
+
+
+def test_an_app_server_listens_on_its_private_address_only(app_server, address):
+    listening = app_server.check_output("ss -Hltn 'sport = :80'").split("\n")
+    local = sorted(line.split()[3] for line in listening if line.strip())
+
+    assert local == [f"{address.host}:80"]
+
+
+def test_an_app_server_believes_only_the_load_balancer_about_the_client(app_server, http, address):
+    config = app_server.check_output("nginx -T 2>/dev/null")
+    direct = http.get("/api/client", headers={"X-Forwarded-For": "203.0.113.66"}).json()
+
+    assert "set_real_ip_from 172.31.213.10;" in config
+    assert direct["remote_addr"] == address.gateway
+
+
+def test_each_app_server_runs_the_app_behind_its_own_nginx(app_server, process_owners):
+    assert process_owners(r"^hello uWSGI ") == {"hello"}
+    assert app_server.service("nginx").is_running
