@@ -27,6 +27,8 @@ description:
     variable, else its C(ansible_host), else its inventory name; a host whose
     C(wsgi_stack_backend_backup) is true is a backup server (used only when every
     other one is down).
+  - The collection also provides C(wsgi.stack.private_address) (C(inventory_hostname |
+    wsgi.stack.private_address(hostvars))), that address for one host, IPv6 without brackets.
   - Fails, naming O(var), on an empty group, an address that is not a host name
     or IP address, an address listed twice, a group of backups only, and (given
     O(apps)) a backup server next to an app whose C(balance.method) is C(ip_hash)
@@ -78,7 +80,7 @@ _value:
       description: The inventory host.
       type: str
     address:
-      description: Where the load balancer reaches it.
+      description: Where the load balancer reaches it (an IPv6 address without brackets).
       type: str
     backup:
       description: Whether it serves only when every other backend is down.
@@ -86,11 +88,21 @@ _value:
 """
 
 
-def _from_host(name: str, hostvars: Mapping[str, Any] | None) -> dict[str, Any]:
+def _host_vars(name: str, hostvars: Mapping[str, Any] | None) -> Mapping[str, Any]:
     host = hostvars.get(name) if hostvars is not None else None
-    host = host if host is not None else {}
-    address = host.get("wsgi_stack_private_address") or host.get("ansible_host") or name
-    return {"name": name, "address": address, "backup": host.get("wsgi_stack_backend_backup", False)}
+    return host if host is not None else {}
+
+
+def _private_address(name: str, hostvars: Mapping[str, Any] | None = None) -> str:
+    """Where a host is on the private network: wsgi_stack_private_address, else ansible_host, else its name."""
+    host = _host_vars(name, hostvars)
+    address = str(host.get("wsgi_stack_private_address") or host.get("ansible_host") or name)
+    return address[1:-1] if address.startswith("[") and address.endswith("]") else address
+
+
+def _from_host(name: str, hostvars: Mapping[str, Any] | None) -> dict[str, Any]:
+    backup = _host_vars(name, hostvars).get("wsgi_stack_backend_backup", False)
+    return {"name": name, "address": _private_address(name, hostvars), "backup": backup}
 
 
 def backends(
@@ -113,8 +125,13 @@ def backends(
     return checked
 
 
+def private_address(name: str, hostvars: Mapping[str, Any] | None = None) -> str:
+    """The address a host has on the private network (see the backends filter), IPv6 without brackets."""
+    return _private_address(name, hostvars)
+
+
 class FilterModule:
     """Load balancer filters."""
 
     def filters(self) -> dict[str, Callable[..., Any]]:
-        return {"backends": backends}
+        return {"backends": backends, "private_address": private_address}

@@ -40,7 +40,7 @@ BALANCE_DEFAULTS: dict[str, Any] = {
     "next_upstream_tries": 0,  # 0: every backend once
     "next_upstream_timeout": 10,
 }
-BACKEND_ADDRESS_RE = re.compile(r"^([A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?|\[[0-9A-Fa-f:.]+\])$")
+HOST_NAME_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$")
 IPV6_RE = re.compile(r"^[0-9A-Fa-f]*:[0-9A-Fa-f]*:[0-9A-Fa-f:.]*$")
 
 # Defaults for every key a definition may carry; None means "derived".
@@ -332,8 +332,9 @@ def _check_balance(balance: Mapping[str, Any], fail: Fail) -> dict[str, Any]:
             f"must be one of {', '.join(BALANCE_METHODS)} (nginx upstream methods), got {out['method']!r}",
         )
     key = out["hash_key"]
-    if not isinstance(key, str) or not _one_line(key) or ";" in key or "{" in key or "}" in key:
-        raise fail("balance.hash_key", "must be one line of nginx variables and text, without ';' or braces")
+    # Rendered in double quotes: anything but a quote, a backslash or a line break.
+    if not isinstance(key, str) or not _one_line(key) or '"' in key or "\\" in key:
+        raise fail("balance.hash_key", "must be one line of nginx variables and text, without quotes or backslashes")
     if out["method"] == "hash" and not key.strip():
         raise fail("balance.hash_key", "is required with method hash (for example $request_uri)")
     for name in (
@@ -369,9 +370,9 @@ def check_backends(backends: Any, apps: Sequence[Mapping[str, Any]], var: str, a
         if unknown:
             raise AppDefinitionError(f"{var}[{i}].{unknown[0]}: unknown key (known: address, backup, name)")
         address = backend.get("address") or backend["name"]
-        if isinstance(address, str) and IPV6_RE.match(address):
-            address = f"[{address}]"
-        if not isinstance(address, str) or not BACKEND_ADDRESS_RE.match(address):
+        if isinstance(address, str) and address.startswith("[") and address.endswith("]"):
+            address = address[1:-1]  # IPv6 in brackets: kept bare, bracketed where nginx needs it
+        if not isinstance(address, str) or not (HOST_NAME_RE.match(address) or IPV6_RE.match(address)):
             raise AppDefinitionError(
                 f"{var}[{i}].address: {address!r} is not a host name or IP address ({backend['name']})"
             )

@@ -218,7 +218,7 @@ def test_a_load_balancer_builds_one_upstream_per_app_from_its_backends(render: R
     ]
     assert "        proxy_pass http://wsgi_stack_shop;\n" in text
     assert '        proxy_set_header Connection "";\n' in text
-    assert "        proxy_next_upstream error timeout http_502 http_503 http_504;\n" in text
+    assert "        proxy_next_upstream error timeout http_502 http_504;\n" in text
     assert "        proxy_next_upstream_tries 0;\n        proxy_next_upstream_timeout 10s;\n" in text
     assert "        proxy_connect_timeout 2s;\n" in text
     # harakiri 30 + twice the margin: the app server's nginx gives up first.
@@ -232,7 +232,7 @@ def test_a_load_balancer_builds_one_upstream_per_app_from_its_backends(render: R
     ("balance", "line"),
     [
         ({"method": "ip_hash"}, "    ip_hash;"),
-        ({"method": "hash", "hash_key": "$request_uri"}, "    hash $request_uri consistent;"),
+        ({"method": "hash", "hash_key": "$host $request_uri"}, '    hash "$host $request_uri" consistent;'),
         ({"method": "round_robin"}, "    server 10.0.0.11:80 max_fails=1 fail_timeout=10s;  # app1"),
     ],
 )
@@ -243,12 +243,17 @@ def test_the_balance_method_of_the_app_picks_the_upstream_method(render: Render,
 
 
 def test_a_backup_backend_and_the_failure_settings(render: Render) -> None:
-    backends = [*BACKENDS, {"name": "spare", "address": "spare.internal", "backup": True}]
+    backends = [
+        *BACKENDS,
+        {"name": "spare", "address": "spare.internal", "backup": True},
+        {"name": "six", "address": "fd00::6", "backup": False},
+    ]
     balance = {"max_fails": 3, "fail_timeout": 30, "keepalive": 0, "next_upstream_tries": 2, "connect_timeout": 1}
     text = site(render, backends=backends, balance=balance, listen=8000)
 
     assert "    server 10.0.0.12:8000 max_fails=3 fail_timeout=30s;  # app2\n" in text
     assert "    server spare.internal:8000 max_fails=3 fail_timeout=30s backup;  # spare\n" in text
+    assert "    server [fd00::6]:8000 max_fails=3 fail_timeout=30s;  # six\n" in text
     assert "    keepalive " not in text
     assert "        proxy_next_upstream_tries 2;\n" in text
     assert "        proxy_connect_timeout 1s;\n" in text

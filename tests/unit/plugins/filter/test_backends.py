@@ -7,14 +7,29 @@ from typing import Any
 import pytest
 from ansible.errors import AnsibleFilterError
 
-from ansible_collections.wsgi.stack.plugins.filter.backends import FilterModule, backends
+from ansible_collections.wsgi.stack.plugins.filter.backends import FilterModule, backends, private_address
 from ansible_collections.wsgi.stack.plugins.module_utils.wsgi_app import BALANCE_DEFAULTS, normalize_apps
 
 APP: dict[str, Any] = {"name": "hello", "module": "hello:app", "packages": ["flask"]}
 
 
 def test_the_filter_is_exported() -> None:
-    assert FilterModule().filters() == {"backends": backends}
+    assert FilterModule().filters() == {"backends": backends, "private_address": private_address}
+
+
+def test_one_hosts_private_address_whatever_its_role() -> None:
+    hostvars = {
+        "web3": {"wsgi_stack_private_address": "10.0.0.13", "wsgi_stack_backend_backup": True},
+        "web6": {"wsgi_stack_private_address": "[fd00::6]"},
+        "web7": {"ansible_host": "192.0.2.7"},
+    }
+    # A backup server is a host like any other here (no check of the group).
+    assert [private_address(h, hostvars) for h in ("web3", "web6", "web7", "web8")] == [
+        "10.0.0.13",
+        "fd00::6",
+        "192.0.2.7",
+        "web8",
+    ]
 
 
 def test_each_host_at_its_private_address_else_its_ansible_host_else_its_name() -> None:
@@ -35,8 +50,8 @@ def test_a_list_given_to_the_role_is_checked_and_completed() -> None:
         [{"name": "app1"}, {"name": "app2", "address": "[fd00::2]"}, {"name": "3", "address": "fd00::3"}]
     ) == [
         {"name": "app1", "address": "app1", "backup": False},
-        {"name": "app2", "address": "[fd00::2]", "backup": False},
-        {"name": "3", "address": "[fd00::3]", "backup": False},
+        {"name": "app2", "address": "fd00::2", "backup": False},
+        {"name": "3", "address": "fd00::3", "backup": False},
     ]
 
 
@@ -101,7 +116,8 @@ def test_balance_defaults_and_what_is_given() -> None:
     [
         ({"method": "fair"}, r"balance\.method: must be one of least_conn, round_robin, ip_hash, hash .*'fair'"),
         ({"method": "hash"}, r"balance\.hash_key: is required with method hash"),
-        ({"hash_key": "$a; return 200"}, r"balance\.hash_key: must be one line"),
+        ({"hash_key": '$a" x'}, r"balance\.hash_key: must be one line of nginx variables and text, without quotes"),
+        ({"hash_key": "$a\n"}, r"balance\.hash_key: must be one line"),
         ({"fail_timeout": 0}, r"balance\.fail_timeout: must be an integer of at least 1, got 0"),
         ({"keepalive": True}, r"balance\.keepalive: must be an integer of at least 0"),
         ({"weight": 1}, r"balance\.weight: unknown key"),
