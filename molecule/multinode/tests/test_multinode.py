@@ -48,7 +48,7 @@ def test_the_upstream_is_built_from_the_inventory(lb):
     for name, address in APP_SERVERS.items():
         assert f"server {address}:80 max_fails=1 fail_timeout=5s;  # {name}" in config
     assert "keepalive 16;" in config
-    assert "proxy_next_upstream error timeout http_502 http_503 http_504;" in config
+    assert "proxy_next_upstream error timeout http_502 http_504;" in config
     assert "proxy_connect_timeout 1s;" in config
 
 

@@ -92,8 +92,52 @@ def test_the_load_balancers_come_first_and_the_app_servers_roll() -> None:
     assert {"nginx_listen_address", "nginx_real_ip_from"} <= set(nginx)
 
 
-def test_an_empty_app_server_group_stops_site_yml_before_any_change(tmp_path: Any) -> None:
-    """A load balancer with no app server behind it: the first play fails naming wsgi_stack_hosts."""
+HOSTVARS = {
+    "lb1": {"wsgi_stack_private_address": "10.0.0.10"},
+    "lb2": {"ansible_host": "fd00::a"},
+    "web3": {"wsgi_stack_private_address": "10.0.0.13", "wsgi_stack_backend_backup": True},
+    "web6": {"wsgi_stack_private_address": "fd00::6"},
+}
+
+
+@pytest.mark.parametrize(
+    ("host", "extra", "listen", "real_ip"),
+    [
+        ("web3", {}, "10.0.0.13", ["10.0.0.10", "fd00::a"]),  # a backup server listens like any other
+        ("web6", {}, "fd00::6", ["10.0.0.10", "fd00::a"]),  # IPv6, bare for nginx's checks
+        ("web6", {"wsgi_stack_hosts": "staging"}, "", []),  # another group: no load balancer unless named
+        ("web6", {"wsgi_stack_hosts": "staging", "wsgi_stack_lb_hosts": "loadbalancers"}, "fd00::6", None),
+    ],
+)
+def test_what_an_app_server_behind_load_balancers_is_told(
+    host: str, extra: dict[str, Any], listen: str, real_ip: list[str] | None
+) -> None:
+    _, apps = load_plays("site.yml")
+    nginx = dict(role_calls(apps))["wsgi.stack.nginx"]
+    variables = {
+        **dict(apps["vars"]),
+        **extra,
+        "inventory_hostname": host,
+        "hostvars": HOSTVARS,
+        "groups": {"loadbalancers": ["lb1", "lb2"], "webservers": ["web3", "web6"]},
+    }
+    templar = Templar(loader=DataLoader(), variables=variables)
+    assert templar.template(nginx["nginx_listen_address"]) == listen
+    if real_ip is not None:
+        assert templar.template(nginx["nginx_real_ip_from"]) == real_ip
+
+
+@pytest.mark.parametrize(
+    ("webservers", "apps", "message"),
+    [
+        ({}, [{"name": "hello", "module": "hello:app", "packages": ["flask"]}], "wsgi_stack_hosts: no app server"),
+        ({"web1": {"ansible_connection": "local"}}, None, "wsgi_apps is not defined for localhost"),
+    ],
+)
+def test_a_load_balancer_without_servers_or_apps_stops_site_yml_before_any_change(
+    tmp_path: Any, webservers: dict[str, Any], apps: list[dict[str, Any]] | None, message: str
+) -> None:
+    """No app server behind a load balancer, or no app definitions on it: the first play fails, saying which."""
     import json
     import os
     import subprocess
@@ -106,8 +150,8 @@ def test_an_empty_app_server_group_stops_site_yml_before_any_change(tmp_path: An
         json.dumps(
             {
                 "loadbalancers": {"hosts": {"localhost": {"ansible_connection": "local"}}},
-                "webservers": {"hosts": {}},
-                "all": {"vars": {"wsgi_apps": [{"name": "hello", "module": "hello:app", "packages": ["flask"]}]}},
+                "webservers": {"hosts": webservers},
+                "all": {"vars": {"wsgi_apps": apps} if apps is not None else {}},
             }
         )
     )
@@ -128,7 +172,7 @@ def test_an_empty_app_server_group_stops_site_yml_before_any_change(tmp_path: An
     )
     output = result.stdout + result.stderr
     assert result.returncode != 0, output
-    assert "wsgi_stack_hosts: no app server to balance over" in output, output
+    assert message in output, output
     assert "changed=0" in output, output
 
 
