@@ -93,16 +93,9 @@ def _host_vars(name: str, hostvars: Mapping[str, Any] | None) -> Mapping[str, An
     return host if host is not None else {}
 
 
-def _private_address(name: str, hostvars: Mapping[str, Any] | None = None) -> str:
-    """Where a host is on the private network: wsgi_stack_private_address, else ansible_host, else its name."""
-    host = _host_vars(name, hostvars)
-    address = str(host.get("wsgi_stack_private_address") or host.get("ansible_host") or name)
-    return address[1:-1] if address.startswith("[") and address.endswith("]") else address
-
-
 def _from_host(name: str, hostvars: Mapping[str, Any] | None) -> dict[str, Any]:
     backup = _host_vars(name, hostvars).get("wsgi_stack_backend_backup", False)
-    return {"name": name, "address": _private_address(name, hostvars), "backup": backup}
+    return {"name": name, "address": private_address(name, hostvars), "backup": backup}
 
 
 def backends(
@@ -126,8 +119,10 @@ def backends(
 
 
 def private_address(name: str, hostvars: Mapping[str, Any] | None = None) -> str:
-    """The address a host has on the private network (see the backends filter), IPv6 without brackets."""
-    return _private_address(name, hostvars)
+    """Where a host is on the private network: wsgi_stack_private_address, else ansible_host, else its name."""
+    host = _host_vars(name, hostvars)
+    address = str(host.get("wsgi_stack_private_address") or host.get("ansible_host") or name)
+    return address[1:-1] if address.startswith("[") and address.endswith("]") else address
 
 
 class FilterModule:

@@ -3,6 +3,9 @@
 from __future__ import annotations
 
 import configparser
+import os
+import subprocess
+import sys
 import tempfile
 from collections.abc import Callable, Mapping
 from pathlib import Path
@@ -58,3 +61,28 @@ def parse_ini(text: str) -> configparser.ConfigParser:
     parser.optionxform = str  # type: ignore[assignment,method-assign]
     parser.read_string(text)
     return parser
+
+
+def ansible_playbook(tmp_path: Path, *args: str) -> tuple[int, str]:
+    """Run ansible-playbook from this virtualenv with the collection and a private ANSIBLE_HOME.
+
+    Returns the return code and the output (stdout, then stderr), results as JSON.
+    """
+    env = dict(
+        os.environ,
+        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
+        ANSIBLE_HOME=str(tmp_path / "ansible-home"),
+        ANSIBLE_NOCOLOR="1",
+        ANSIBLE_FORCE_COLOR="false",
+        ANSIBLE_STDOUT_CALLBACK="default",
+        ANSIBLE_CALLBACK_RESULT_FORMAT="json",
+    )
+    result = subprocess.run(
+        [str(Path(sys.executable).parent / "ansible-playbook"), *args],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+        check=False,
+    )
+    return result.returncode, result.stdout + result.stderr

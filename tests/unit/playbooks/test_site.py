@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from pathlib import Path
+import json
 from typing import Any
 
 import pytest
 from ansible.parsing.dataloader import DataLoader
 from ansible.template import Templar
 
-from ..conftest import REPO
+from ..conftest import REPO, ansible_playbook
 
 # Every role variable that names the web server's account (or its group).
 WEB_ACCOUNT_VARS = {
@@ -138,13 +138,6 @@ def test_a_load_balancer_without_servers_or_apps_stops_site_yml_before_any_chang
     tmp_path: Any, webservers: dict[str, Any], apps: list[dict[str, Any]] | None, message: str
 ) -> None:
     """No app server behind a load balancer, or no app definitions on it: the first play fails, saying which."""
-    import json
-    import os
-    import subprocess
-    import sys
-
-    from ..conftest import COLLECTIONS
-
     inventory = tmp_path / "hosts.yml"
     inventory.write_text(
         json.dumps(
@@ -155,23 +148,8 @@ def test_a_load_balancer_without_servers_or_apps_stops_site_yml_before_any_chang
             }
         )
     )
-    env = dict(
-        os.environ,
-        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
-        ANSIBLE_HOME=str(tmp_path / "ansible-home"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="false",
-    )
-    result = subprocess.run(
-        [str(Path(sys.executable).parent / "ansible-playbook"), "-i", str(inventory), str(PLAYBOOKS / "site.yml")],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    output = result.stdout + result.stderr
-    assert result.returncode != 0, output
+    rc, output = ansible_playbook(tmp_path, "-i", str(inventory), str(PLAYBOOKS / "site.yml"))
+    assert rc != 0, output
     assert message in output, output
     assert "changed=0" in output, output
 

@@ -8,15 +8,12 @@ failure message must name the variable.
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
 import pytest
 
-from ..conftest import COLLECTIONS
+from ..conftest import ansible_playbook
 
 APP: dict[str, Any] = {"name": "hello", "module": "hello:app", "source": {"type": "dir", "path": "/nonexistent"}}
 
@@ -108,25 +105,7 @@ def run_role(role: str, role_vars: dict[str, Any], tmp_path: Path, *options: str
             ]
         )
     )
-    env = dict(
-        os.environ,
-        ANSIBLE_COLLECTIONS_PATH=str(COLLECTIONS),
-        ANSIBLE_HOME=str(tmp_path / "ansible-home"),
-        ANSIBLE_NOCOLOR="1",
-        ANSIBLE_FORCE_COLOR="false",
-        ANSIBLE_STDOUT_CALLBACK="default",
-        ANSIBLE_CALLBACK_RESULT_FORMAT="json",
-    )
-    bindir = Path(sys.executable).parent
-    result = subprocess.run(
-        [str(bindir / "ansible-playbook"), "-i", "localhost,", "-c", "local", *options, str(playbook)],
-        capture_output=True,
-        text=True,
-        env=env,
-        timeout=120,
-        check=False,
-    )
-    return result.returncode, result.stdout + result.stderr
+    return ansible_playbook(tmp_path, "-i", "localhost,", "-c", "local", *options, str(playbook))
 
 
 @pytest.mark.parametrize(
