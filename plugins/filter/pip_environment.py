@@ -46,6 +46,14 @@ options:
         description: CA bundle pip verifies TLS with (C(PIP_CERT)); empty uses pip's own bundle.
         type: str
         default: ""
+      find_links:
+        description:
+          - Local directories of wheels pip looks in besides the indexes (C(PIP_FIND_LINKS), space-separated).
+          - pip still checks every wheel's tags, so a wheel built for another platform is never installed.
+        type: list
+        elements: str
+        default: []
+        version_added: 0.3.0
       cache:
         description: Let pip use its cache; C(false) sets C(PIP_NO_CACHE_DIR=1).
         type: bool
@@ -71,7 +79,11 @@ _value:
   type: dict
 """
 
-_LISTS = {"extra_index_urls": "PIP_EXTRA_INDEX_URL", "trusted_hosts": "PIP_TRUSTED_HOST"}
+_LISTS = {
+    "extra_index_urls": "PIP_EXTRA_INDEX_URL",
+    "trusted_hosts": "PIP_TRUSTED_HOST",
+    "find_links": "PIP_FIND_LINKS",
+}
 _STRINGS = {"index_url": "PIP_INDEX_URL", "cert": "PIP_CERT"}
 _KNOWN = {*_LISTS, *_STRINGS, "cache"}
 

@@ -29,6 +29,7 @@ def test_every_setting() -> None:
             "extra_index_urls": ["https://a.example.com/simple/", "https://b.example.com/simple/"],
             "trusted_hosts": ["a.example.com", "b.example.com:8443"],
             "cert": "/etc/ssl/certs/ca-certificates.crt",
+            "find_links": ["/srv/app/releases/r1/.wsgi-stack-wheels"],
             "cache": False,
         }
     )
@@ -39,6 +40,7 @@ def test_every_setting() -> None:
         "PIP_EXTRA_INDEX_URL": "https://a.example.com/simple/ https://b.example.com/simple/",
         "PIP_TRUSTED_HOST": "a.example.com b.example.com:8443",
         "PIP_CERT": "/etc/ssl/certs/ca-certificates.crt",
+        "PIP_FIND_LINKS": "/srv/app/releases/r1/.wsgi-stack-wheels",
     }
 
 
@@ -54,6 +56,7 @@ def test_cache_is_kept_unless_turned_off() -> None:
         ({"trusted_hosts": "a.example.com"}, "trusted_hosts must be a list"),
         ({"extra_index_urls": ["https://a/ https://b/"]}, "elements must be non-empty words"),
         ({"trusted_hosts": [""]}, "elements must be non-empty words"),
+        ({"find_links": "/var/cache/wheels"}, "find_links must be a list"),
         ({"cert": " /etc/ssl/ca.pem"}, "white space around it"),
         ({"cache": "no"}, "cache must be true or false"),
     ],
