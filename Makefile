@@ -72,6 +72,7 @@ images: venv docker
 molecule: venv images
 	@set -e; for s in $(if $(SCENARIO),$(SCENARIO),$(SCENARIOS)); do \
 	  echo "=== molecule test -s $$s"; start=$$(date +%s); \
+	  rm -rf $(CACHE)/wheelhouse/$$s; \
 	  molecule test -s $$s; \
 	  echo "=== molecule $$s passed in $$(( $$(date +%s) - start ))s"; \
 	done

@@ -40,7 +40,8 @@ up() {
 
   say "deploying the stack with playbooks/site.yml"
   start=$(date +%s)
-  ansible-playbook -i inventory/demo playbooks/site.yml
+  # The wheels the deploy builds stay in the checkout (make clean removes them).
+  ansible-playbook -i inventory/demo playbooks/site.yml -e wsgi_stack_wheelhouse="$PWD/.cache/wheelhouse/demo"
   echo "deployed in $(( $(date +%s) - start ))s"
 
   url="http://127.0.0.1:$PORT/"

@@ -1,10 +1,14 @@
 """site.yml end to end on one host: the sample app "hello" behind nginx and the uWSGI Emperor."""
 
+import os
 import posixpath
+import tarfile
 import time
 import uuid
+from pathlib import Path
 
 import pytest
+import yaml
 
 ROOT = "/srv/hello"
 SOCKET = "/run/uwsgi/hello.sock"
@@ -111,6 +115,34 @@ def test_the_live_release_is_the_apps_alone(host, file_stat):
 
 def test_the_settings_file_is_readable_by_the_app_alone(file_stat):
     assert file_stat(f"{ROOT}/shared/app.env") == ("file", "hello", "hello", "0600")
+
+
+def _kept_wheels(archive_name):
+    """The wheel names in each archive of that name in the scenario's wheelhouse on the controller."""
+    wheelhouse = Path(os.environ["MOLECULE_PROJECT_DIRECTORY"], ".cache", "wheelhouse", "default")
+    kept = []
+    for archive in wheelhouse.glob(f"*/{archive_name}"):
+        with tarfile.open(archive) as tar:
+            kept.append(sorted(tar.getnames()))
+    return kept
+
+
+def test_uwsgi_was_compiled_once_per_platform_into_the_controllers_wheelhouse(host):
+    project = Path(os.environ["MOLECULE_PROJECT_DIRECTORY"])
+    version = yaml.safe_load((project / "roles/uwsgi_emperor/defaults/main.yml").read_text())["uwsgi_emperor_version"]
+    on_host = sorted(host.check_output(f"ls /opt/uwsgi/venv/wheels-{version}").split())
+
+    assert len(on_host) == 1 and on_host[0].startswith(f"uwsgi-{version}-cp")
+    assert on_host in _kept_wheels(f"uwsgi-{version}.tar.gz")
+    assert host.check_output("/opt/uwsgi/venv/bin/uwsgi --version") == version
+
+
+def test_the_release_was_installed_from_its_wheels(host):
+    release = host.file(f"{ROOT}/current").linked_to
+    on_host = sorted(host.check_output(f"ls {release}/.wsgi-stack-wheels").split())
+
+    assert any(name.startswith("flask-") for name in on_host), on_host
+    assert on_host in _kept_wheels(f"hello-{posixpath.basename(release)}.tar.gz")
 
 
 def test_no_copy_of_the_settings_outlives_the_run(host):
