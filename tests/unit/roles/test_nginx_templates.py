@@ -215,6 +215,7 @@ def test_a_load_balancer_builds_one_upstream_per_app_from_its_backends(render: R
         "    server 10.0.0.11:80 max_fails=1 fail_timeout=10s;  # app1",
         "    server 10.0.0.12:80 max_fails=1 fail_timeout=10s;  # app2",
         "    keepalive 16;",
+        "    keepalive_timeout 60s;",
     ]
     assert "        proxy_pass http://wsgi_stack_shop;\n" in text
     assert '        proxy_set_header Connection "";\n' in text
@@ -226,6 +227,15 @@ def test_a_load_balancer_builds_one_upstream_per_app_from_its_backends(render: R
     # Static files are the app servers' (the load balancer has no release).
     assert "alias" not in text
     assert "uwsgi_pass" not in text
+
+
+@pytest.mark.parametrize(("server_timeout", "line"), [(65, "60s"), (20, "15s"), (3, "1s")])
+def test_kept_alive_upstream_connections_close_before_the_app_servers_do(
+    render: Render, server_timeout: int, line: str
+) -> None:
+    text = site(render, backends=BACKENDS, overrides={"nginx_keepalive_timeout": server_timeout})
+
+    assert f"    keepalive_timeout {line};\n" in text
 
 
 @pytest.mark.parametrize(
