@@ -29,7 +29,7 @@ with open(os.path.join(out, "thing-1.0-py3-none-any.whl"), "w") as wheel:
 # A module in the playbook's library/ that tells web3 it runs another platform.
 OTHER_PLATFORM = """#!/usr/bin/python
 import json
-facts = {"distribution": "Debian", "distribution_major_version": "99", "architecture": "riscv64"}
+facts = {"distribution": "Debian", "distribution_release": "future", "architecture": "riscv64"}
 print(json.dumps({"changed": False, "ansible_facts": facts}))
 """
 
@@ -65,8 +65,8 @@ def _write_play(tmp_path: Path) -> None:
     (tmp_path / "library" / "other_platform.py").write_text(OTHER_PLATFORM)
 
 
-def _run(tmp_path: Path) -> tuple[list[str], str]:
-    rc, out = ansible_playbook(tmp_path, "-i", str(tmp_path / "hosts.yml"), str(tmp_path / "play.yml"))
+def _run(tmp_path: Path, *args: str) -> tuple[list[str], str]:
+    rc, out = ansible_playbook(tmp_path, "-i", str(tmp_path / "hosts.yml"), str(tmp_path / "play.yml"), *args)
     assert rc == 0, out
     log = tmp_path / "pip.log"
     runs = log.read_text().splitlines() if log.exists() else []
@@ -97,8 +97,8 @@ def test_the_first_host_of_a_platform_builds_and_the_others_unpack(tmp_path: Pat
     # One build per platform: web1 for this machine's, web3 for its own.
     assert sorted(runs) == ["web1 thing==1.0", "web3 thing==1.0"], out
     archives = sorted(p.relative_to(tmp_path / "wheelhouse").as_posix() for p in (tmp_path / "wheelhouse").rglob("*"))
-    assert "debian99-riscv64/thing-r1.tar.gz" in archives, archives
-    here = [a for a in archives if a.endswith("/thing-r1.tar.gz") and not a.startswith("debian99-")]
+    assert "debian-future-riscv64/thing-r1.tar.gz" in archives, archives
+    here = [a for a in archives if a.endswith("/thing-r1.tar.gz") and not a.startswith("debian-future-")]
     assert len(here) == 1, archives
     with tarfile.open(tmp_path / "wheelhouse" / here[0]) as tar:
         assert tar.getnames() == ["thing-1.0-py3-none-any.whl"]
@@ -115,6 +115,20 @@ def test_the_first_host_of_a_platform_builds_and_the_others_unpack(tmp_path: Pat
     assert runs == [], out
     assert (tmp_path / "hosts" / "web1" / "wheels" / "thing-1.0-py3-none-any.whl").read_text() == "built by web1"
     assert (tmp_path / "hosts" / "web3" / "wheels" / "thing-1.0-py3-none-any.whl").read_text() == "built by web3"
+
+    # --check unpacks nothing and fails on nothing.
+    for host in ("web1", "web2"):
+        (tmp_path / "hosts" / host / "wheels" / "thing-1.0-py3-none-any.whl").unlink()
+    runs, out = _run(tmp_path, "--check")
+    assert runs == [], out
+    assert not (tmp_path / "hosts" / "web2" / "wheels" / "thing-1.0-py3-none-any.whl").exists()
+
+    # A damaged archive is not the deploy's failure: the hosts say so and go on.
+    (tmp_path / "wheelhouse" / here[0]).write_text("not a tar file")
+    runs, out = _run(tmp_path)
+    assert runs == [], out
+    assert out.count("could not be shared") == 2, out
+    assert "rescued=1" in out, out
 
 
 def test_no_wheelhouse_builds_nothing(tmp_path: Path) -> None:
