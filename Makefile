@@ -54,7 +54,7 @@ lint: venv
 	ansible-lint --profile production
 	ruff check plugins tests playbooks roles molecule
 	ruff format --check plugins tests playbooks roles molecule
-	mypy plugins tests/unit playbooks/files/hello_app roles/virtualenv_app/files molecule/conftest.py
+	mypy plugins tests/unit playbooks/files/hello_app roles/virtualenv_app/files molecule/conftest.py molecule/shared
 
 unit: venv
 	pytest -q tests/unit
