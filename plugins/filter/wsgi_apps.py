@@ -24,7 +24,8 @@ description:
     C(:), relative paths, a port out of range, or two apps claiming one server
     name, root or socket; on settings that do not fit an env file (their values are never shown),
     C(uwsgi_options)/C(nginx_options) that are not option names with one-line values, shared paths
-    outside the release, and commands that are not strings.
+    outside the release, commands that are not strings, and a C(tls) key with more than one source of
+    certificate and key, text that is not PEM, or a port that is plain HTTP for another app.
 options:
   _input:
     description: List of app definitions (see the collection README for the keys).
@@ -59,6 +60,12 @@ options:
         so that a role which does not write them can never print a setting (a secret) in a loop.
     type: bool
     default: false
+  with_tls_keys:
+    description:
+      - Keep each app's C(tls.key_content) (a private key) in the result. By default it is checked, then
+        replaced by an empty string, for the same reason as O(with_settings).
+    type: bool
+    default: false
 """
 
 EXAMPLES = r"""
@@ -79,7 +86,9 @@ _value:
   description: The definitions with every key filled in, plus derived keys
     C(wsgi_module), C(wsgi_callable), C(socket_type), C(socket_address), C(upstream),
     C(releases_dir), C(shared_dir), C(current_dir), C(env_file), C(static_path) and C(check_host)
-    (the Host of the release check's request). Command lists are lists of strings, except
+    (the Host of the release check's request). C(tls) gains C(enabled), C(source) (C(self_signed), C(files),
+    C(content) or empty), the paths of C(certificate) and C(key) the web server reads, and for a
+    self-signed pair C(subject_alt_names) and C(csr) (its signing request). Command lists are lists of strings, except
     C(init_commands), whose items become dicts with C(command) and C(creates).
   type: list
   elements: dict
@@ -94,6 +103,7 @@ def wsgi_apps(
     default_settings: Mapping[str, Any] | None = None,
     default_settings_var: str = "default_settings",
     with_settings: bool = False,
+    with_tls_keys: bool = False,
 ) -> list[dict[str, Any]]:
     try:
         normalized: list[dict[str, Any]] = normalize_apps(
@@ -104,6 +114,7 @@ def wsgi_apps(
             default_settings=default_settings,
             with_settings=with_settings,
             default_settings_var=default_settings_var,
+            with_tls_keys=with_tls_keys,
         )
     except AppDefinitionError as exc:
         raise AnsibleFilterError(str(exc)) from exc

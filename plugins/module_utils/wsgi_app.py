@@ -40,6 +40,24 @@ BALANCE_DEFAULTS: dict[str, Any] = {
     "next_upstream_tries": 0,  # 0: every backend once
     "next_upstream_timeout": 10,
 }
+# TLS of the app's site. Enabled by one source of certificate and key: a
+# self-signed pair made on the host (demo, tests), paths of files already on
+# the host, or PEM text that the web server role writes there.
+TLS_DEFAULTS: dict[str, Any] = {
+    "self_signed": False,
+    "certificate": "",  # path on the host: the certificate, then its chain
+    "key": "",  # path on the host
+    "certificate_content": "",  # PEM text
+    "key_content": "",  # PEM text; kept out of the definitions unless asked for
+    "listen": 443,
+    "redirect": True,  # plain HTTP on listen answers 301 to https
+    "hsts": None,  # Strict-Transport-Security max-age; 2 years, 0 (off) when self-signed
+    "stapling": None,  # OCSP stapling; on unless self-signed
+}
+# Where generated pairs and PEM text given in the definition are written.
+TLS_DIR = "/etc/ssl/wsgi-stack"
+HSTS_DEFAULT = 63072000
+PEM_RE = re.compile(r"^\s*-----BEGIN [A-Z0-9 ]+-----[\s\S]+-----END [A-Z0-9 ]+-----\s*$")
 HOST_NAME_RE = re.compile(r"^[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?$")
 IPV6_RE = re.compile(r"^[0-9A-Fa-f]*:[0-9A-Fa-f]*:[0-9A-Fa-f:.]*$")
 
@@ -81,6 +99,7 @@ APP_DEFAULTS: dict[str, Any] = {
     "uwsgi_options": {},
     "nginx_options": {},
     "balance": {},  # read by a load balancer in front of the app's hosts
+    "tls": {},  # see TLS_DEFAULTS; empty: plain HTTP only
 }
 
 
@@ -230,7 +249,7 @@ def normalize_app(
         raise _fail(var, index, "packages", "an app without source code needs packages to install")
     if not _relative(out["requirements_file"]):
         raise _fail(var, index, "requirements_file", "must be a path relative to the release")
-    for key in ("settings", "uwsgi_options", "nginx_options", "balance"):
+    for key in ("settings", "uwsgi_options", "nginx_options", "balance", "tls"):
         if not isinstance(out[key], Mapping):
             raise _fail(var, index, key, "must be a dict")
     _check_settings(out, fail, default_settings)
@@ -285,6 +304,7 @@ def normalize_app(
             raise _fail(var, index, key, f"must be a positive integer, got {value!r}")
 
     out["balance"] = _check_balance(out["balance"], fail)
+    out["tls"] = _check_tls(out, fail)
 
     # The socket: a unix path (default, in the emperor's socket directory) or host:port.
     socket = out["socket"]
@@ -349,6 +369,84 @@ def _check_balance(balance: Mapping[str, Any], fail: Fail) -> dict[str, Any]:
         low = 1 if name in ("fail_timeout", "connect_timeout") else 0
         if not isinstance(value, int) or isinstance(value, bool) or value < low:
             raise fail(f"balance.{name}", f"must be an integer of at least {low}, got {value!r}")
+    return out
+
+
+def _check_tls(app: Mapping[str, Any], fail: Fail) -> dict[str, Any]:
+    """The app's TLS: one source of certificate and key, the port, redirect, HSTS and stapling.
+
+    Adds ``enabled``, ``source`` (self_signed, files or content, "" when
+    off) and, for a self-signed pair, ``subject_alt_names`` and ``csr`` (its
+    signing request); ``certificate`` and ``key`` always name the files the
+    web server reads.
+    """
+    tls = app["tls"]
+    unknown = sorted(set(tls) - set(TLS_DEFAULTS))
+    if unknown:
+        raise fail(f"tls.{unknown[0]}", f"unknown key (known: {', '.join(sorted(TLS_DEFAULTS))})")
+    out = dict(TLS_DEFAULTS, **tls)
+    for key in ("self_signed", "redirect"):
+        if not isinstance(out[key], bool):
+            raise fail(f"tls.{key}", f"must be true or false, got {out[key]!r}")
+    for key in ("certificate", "key", "certificate_content", "key_content"):
+        if not isinstance(out[key], str):
+            raise fail(f"tls.{key}", "must be a string")
+    sources = [
+        name
+        for name, given in (
+            ("self_signed", out["self_signed"]),
+            ("files", out["certificate"] or out["key"]),
+            ("content", out["certificate_content"] or out["key_content"]),
+        )
+        if given
+    ]
+    if len(sources) > 1:
+        raise fail(
+            "tls",
+            "give one source of certificate and key: self_signed, certificate and key (paths),"
+            " or certificate_content and key_content (PEM text)",
+        )
+    source = sources[0] if sources else ""
+    out["enabled"] = bool(source)
+    out["source"] = source
+    if source == "files":
+        for key in ("certificate", "key"):
+            if not _absolute(out[key]) or not _one_line(out[key]) or '"' in out[key]:
+                raise fail(f"tls.{key}", f"must be the absolute path of a file on the host, got {out[key]!r}")
+    elif source:
+        if source == "content":
+            for key in ("certificate_content", "key_content"):
+                # The key's text is never shown, not even in part.
+                if not PEM_RE.match(out[key]):
+                    raise fail(f"tls.{key}", "must be PEM text (-----BEGIN ...----- to -----END ...-----)")
+        out["certificate"] = f"{TLS_DIR}/{app['name']}.crt"
+        out["key"] = f"{TLS_DIR}/private/{app['name']}.key"
+    if not _port(out["listen"]):
+        raise fail("tls.listen", f"must be a port from 1 to 65535, got {out['listen']!r}")
+    if source and out["listen"] == app["listen"]:
+        raise fail("tls.listen", f"must differ from listen ({app['listen']}), which stays plain HTTP")
+    if out["hsts"] is None:
+        out["hsts"] = 0 if source == "self_signed" else HSTS_DEFAULT
+    if not isinstance(out["hsts"], int) or isinstance(out["hsts"], bool) or out["hsts"] < 0:
+        raise fail("tls.hsts", f"must be the max-age in seconds (0: no header), got {out['hsts']!r}")
+    if out["stapling"] is None:
+        out["stapling"] = source in ("files", "content")
+    if not isinstance(out["stapling"], bool):
+        raise fail("tls.stapling", f"must be true or false, got {out['stapling']!r}")
+    if out["stapling"] and source == "self_signed":
+        raise fail("tls.stapling", "needs a certificate from a CA with an OCSP responder, not a self-signed one")
+    if source == "self_signed":
+        # The names the pair is made for: plain names and "*.domain" wildcards
+        # (and their www. form when www_redirect answers it), else localhost.
+        names = [
+            name
+            for name in app["server_names"]
+            if name != "_" and not name.startswith("~") and ("*" not in name or re.match(r"^\*\.[^*]+$", name))
+        ]
+        if app["www_redirect"]:
+            names += [f"www.{name}" for name in names if "*" not in name and not name.startswith("www.")]
+        out["subject_alt_names"] = [f"DNS:{name}" for name in dict.fromkeys(names or ["localhost"])]
+        out["csr"] = f"{TLS_DIR}/private/{app['name']}.csr"
     return out
 
 
@@ -435,12 +533,14 @@ def normalize_apps(
     default_settings: Mapping[str, Any] | None = None,
     with_settings: bool = False,
     default_settings_var: str = "default_settings",
+    with_tls_keys: bool = False,
 ) -> list[dict[str, Any]]:
     """Normalise every definition and check what no app may share with another.
 
     Unless ``with_settings`` is true the settings are checked and then left
     out of the result (``settings`` becomes ``{}``), so that a role which does
     not write them can loop over the definitions without ever printing one.
+    The same goes for ``tls.key_content`` unless ``with_tls_keys`` is true.
     """
     if apps is None:
         return []
@@ -458,12 +558,16 @@ def normalize_apps(
     if not with_settings:
         for app in out:
             app["settings"] = {}
+    if not with_tls_keys:
+        for app in out:
+            app["tls"]["key_content"] = ""
     seen: dict[tuple[str, Any], int] = {}
     for i, app in enumerate(out):
         claims: list[tuple[str, Any]] = [("name", app["name"]), ("root", app["root"])]
         claims.append(("socket", app["socket_address"]))
         if app["state"] == "present":
-            claims += [("server_names", (n, app["listen"])) for n in app["server_names"]]
+            ports = [app["listen"]] + ([app["tls"]["listen"]] if app["tls"]["enabled"] else [])
+            claims += [("server_names", (n, port)) for n in app["server_names"] for port in ports]
         for claim in claims:
             if claim in seen:
                 what = claim[1][0] if claim[0] == "server_names" else claim[1]
@@ -474,4 +578,26 @@ def normalize_apps(
                     f"{what!r} is already claimed by {var}[{seen[claim]}] ({out[seen[claim]]['name']})",
                 )
             seen[claim] = i
+    # One port is either plain HTTP or TLS for every site on it.
+    plain: dict[int, int] = {}
+    secure: dict[int, int] = {}
+    for i, app in enumerate(out):
+        if app["state"] == "present":
+            plain.setdefault(app["listen"], i)
+            if app["tls"]["enabled"]:
+                secure.setdefault(app["tls"]["listen"], i)
+    for i, app in enumerate(out):
+        if app["state"] != "present":
+            continue
+        if app["listen"] in secure:
+            other = secure[app["listen"]]
+            raise _fail(var, i, "listen", f"{app['listen']} is the TLS port of {var}[{other}] ({out[other]['name']})")
+        if app["tls"]["enabled"] and app["tls"]["listen"] in plain:
+            other = plain[app["tls"]["listen"]]
+            raise _fail(
+                var,
+                i,
+                "tls.listen",
+                f"{app['tls']['listen']} is the plain HTTP port of {var}[{other}] ({out[other]['name']})",
+            )
     return out

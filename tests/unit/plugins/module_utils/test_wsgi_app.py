@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -188,3 +189,93 @@ def test_bad_default_settings_name_their_variable() -> None:
         normalize_apps(
             [HELLO], default_settings={"LANG": "a\nb"}, default_settings_var="virtualenv_app_default_settings"
         )
+
+
+CERT = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n"
+KEY = "-----BEGIN PRIVATE KEY-----\nsecret-key-text\n-----END PRIVATE KEY-----\n"
+
+
+def test_tls_is_off_by_default() -> None:
+    tls = one()["tls"]
+    assert (tls["enabled"], tls["source"], tls["certificate"], tls["key"]) == (False, "", "", "")
+
+
+def test_self_signed_tls_names_the_pair_after_the_server_names() -> None:
+    tls = one(server_names=["shop.test", "*.shop.test", "~^x", "_"], www_redirect=True, tls={"self_signed": True})[
+        "tls"
+    ]
+    assert tls["enabled"] and tls["source"] == "self_signed"
+    assert (tls["certificate"], tls["key"]) == (
+        "/etc/ssl/wsgi-stack/hello.crt",
+        "/etc/ssl/wsgi-stack/private/hello.key",
+    )
+    assert tls["subject_alt_names"] == ["DNS:shop.test", "DNS:*.shop.test", "DNS:www.shop.test"]
+    assert tls["csr"] == "/etc/ssl/wsgi-stack/private/hello.csr"
+    # No HSTS and no stapling for a pair no browser trusts.
+    assert (tls["listen"], tls["redirect"], tls["hsts"], tls["stapling"]) == (443, True, 0, False)
+    assert one(tls={"self_signed": True})["tls"]["subject_alt_names"] == ["DNS:localhost"]
+
+
+def test_tls_from_files_and_content() -> None:
+    files = one(tls={"certificate": "/etc/ssl/shop.pem", "key": "/etc/ssl/private/shop.key"})["tls"]
+    assert (files["source"], files["certificate"], files["key"]) == (
+        "files",
+        "/etc/ssl/shop.pem",
+        "/etc/ssl/private/shop.key",
+    )
+    assert (files["hsts"], files["stapling"]) == (63072000, True)
+    content = one(tls={"certificate_content": CERT, "key_content": KEY, "hsts": 300, "stapling": False})["tls"]
+    assert (content["source"], content["certificate"], content["hsts"], content["stapling"]) == (
+        "content",
+        "/etc/ssl/wsgi-stack/hello.crt",
+        300,
+        False,
+    )
+    assert content["certificate_content"] == CERT
+
+
+def test_the_private_key_text_is_left_out_unless_asked_for() -> None:
+    app = dict(HELLO, tls={"certificate_content": CERT, "key_content": KEY})
+    assert normalize_apps([app])[0]["tls"]["key_content"] == ""
+    assert normalize_apps([app], with_tls_keys=True)[0]["tls"]["key_content"] == KEY
+
+
+@pytest.mark.parametrize(
+    ("tls", "message"),
+    [
+        ({"self_signed": "yes"}, "wsgi_apps[0].tls.self_signed: must be true or false"),
+        ({"cert": "/x"}, "wsgi_apps[0].tls.cert: unknown key"),
+        ({"self_signed": True, "certificate": "/a", "key": "/b"}, "wsgi_apps[0].tls: give one source"),
+        ({"certificate": "/a"}, "wsgi_apps[0].tls.key: must be the absolute path"),
+        ({"certificate": "a.pem", "key": "/b"}, "wsgi_apps[0].tls.certificate: must be the absolute path"),
+        ({"certificate_content": CERT, "key_content": "not pem"}, "wsgi_apps[0].tls.key_content: must be PEM text"),
+        ({"self_signed": True, "listen": 80}, "wsgi_apps[0].tls.listen: must differ from listen (80)"),
+        ({"self_signed": True, "listen": 0}, "wsgi_apps[0].tls.listen: must be a port"),
+        ({"self_signed": True, "hsts": -1}, "wsgi_apps[0].tls.hsts: must be the max-age"),
+        ({"self_signed": True, "stapling": True}, "wsgi_apps[0].tls.stapling: needs a certificate from a CA"),
+        ([], "wsgi_apps[0].tls: must be a dict"),
+    ],
+)
+def test_bad_tls_names_the_key(tls: Any, message: str) -> None:
+    with pytest.raises(AppDefinitionError, match=re.escape(message)) as error:
+        one(tls=tls)
+    assert "secret-key-text" not in str(error.value)
+
+
+def test_a_port_is_plain_http_or_tls_for_every_site() -> None:
+    shop = dict(HELLO, name="shop", root="/srv/shop", server_names=["shop.test"], tls={"self_signed": True})
+    with pytest.raises(
+        AppDefinitionError, match=r"wsgi_apps\[0\].tls.listen: 443 is the plain HTTP port of wsgi_apps\[1\] \(hello\)"
+    ):
+        normalize_apps([shop, dict(HELLO, listen=443)], var="wsgi_apps")
+    with pytest.raises(
+        AppDefinitionError, match=r"wsgi_apps\[0\].listen: 8080 is the TLS port of wsgi_apps\[1\] \(shop\)"
+    ):
+        normalize_apps(
+            [dict(HELLO, listen=8080), dict(shop, tls={"self_signed": True, "listen": 8080})], var="wsgi_apps"
+        )
+    # Two TLS sites on one port, and one name on the TLS port twice.
+    blog = dict(HELLO, name="blog", root="/srv/blog", server_names=["blog.test"], tls={"self_signed": True})
+    assert len(normalize_apps([shop, blog])) == 2
+    with pytest.raises(AppDefinitionError, match=r"'shop.test' is already claimed"):
+        normalize_apps([shop, dict(blog, server_names=["shop.test"], listen=8080)])
