@@ -70,8 +70,9 @@ default() { python3 "$here/scripts/role-default.py" "$@"; }
 uwsgi_packages=$(default uwsgi_emperor uwsgi_emperor_build_packages)
 app_packages=$(default virtualenv_app virtualenv_app_system_packages)
 nginx_packages=$(default nginx nginx_package)
+nginx_tls_packages=$(default nginx nginx_tls_packages)
 # logrotate: uwsgi_emperor adds it for its vassal logs in files (its default).
-packages=$(printf '%s\n' $uwsgi_packages $app_packages $nginx_packages logrotate | sort -u | tr '\n' ' ')
+packages=$(printf '%s\n' $uwsgi_packages $app_packages $nginx_packages $nginx_tls_packages logrotate | sort -u | tr '\n' ' ')
 uwsgi_version=$(default uwsgi_emperor uwsgi_emperor_version)
 for suite in "${suites[@]}"; do
   say "wsgi-stack/prepared:$suite from wsgi-stack/debian:$suite (uWSGI $uwsgi_version, $packages)"

@@ -123,6 +123,7 @@ def test_what_an_app_server_behind_load_balancers_is_told(
     }
     templar = Templar(loader=DataLoader(), variables=variables)
     assert templar.template(nginx["nginx_listen_address"]) == listen
+    assert templar.template(nginx["nginx_tls_offloaded"]) is (listen != "")
     if real_ip is not None:
         assert templar.template(nginx["nginx_real_ip_from"]) == real_ip
 

@@ -77,7 +77,7 @@ def nginx_maps(text: str) -> dict[str, tuple[str, list[tuple[str, str]]]]:
             if line.strip() and not line.strip().startswith("#"):
                 match = ENTRY_RE.match(line)
                 assert match, f"cannot read map entry {line!r}"
-                entries.append((match[1].strip('"'), match[2]))
+                entries.append((match[1].strip('"'), match[2].strip('"')))
         maps[name] = (source.strip('"'), entries)
     return maps
 
@@ -148,7 +148,18 @@ def test_the_app_is_told_the_host_and_port_the_client_used(
 def test_the_maps_are_in_the_http_block_once(render: Render) -> None:
     text = render("nginx", MAIN)
     http = text[text.index("http {") :]
-    assert http.count("map ") == 3
+    names = [name for _, name, _ in MAP_RE.findall(http)]
+    assert names == [
+        "wsgi_stack_host",
+        "wsgi_stack_scheme",
+        "wsgi_stack_https",
+        "wsgi_stack_default_port",
+        "wsgi_stack_port",
+        "wsgi_stack_header_x_content_type_options",
+        "wsgi_stack_header_x_frame_options",
+        "wsgi_stack_header_referrer_policy",
+    ]
+    assert http.count("map ") == len(names)
     assert http.index("$wsgi_stack_port {") < http.index("include /etc/nginx/conf.d/*.conf;")
 
 
@@ -159,7 +170,7 @@ def test_site_never_passes_the_headers_of_the_client(render: Render) -> None:
         "uwsgi_param HTTP_HOST $wsgi_stack_host;",
         "uwsgi_param HTTP_X_REAL_IP $remote_addr;",
         "uwsgi_param HTTP_X_FORWARDED_FOR $proxy_add_x_forwarded_for;",
-        "uwsgi_param HTTP_X_FORWARDED_PROTO $scheme;",
+        "uwsgi_param HTTP_X_FORWARDED_PROTO $wsgi_stack_scheme;",
         "uwsgi_param HTTP_X_FORWARDED_HOST $wsgi_stack_host;",
         "uwsgi_param HTTP_X_FORWARDED_PORT $wsgi_stack_port;",
     ]
@@ -167,7 +178,7 @@ def test_site_never_passes_the_headers_of_the_client(render: Render) -> None:
         "proxy_set_header Host $wsgi_stack_host;",
         "proxy_set_header X-Real-IP $remote_addr;",
         "proxy_set_header X-Forwarded-For $proxy_add_x_forwarded_for;",
-        "proxy_set_header X-Forwarded-Proto $scheme;",
+        "proxy_set_header X-Forwarded-Proto $wsgi_stack_scheme;",
         "proxy_set_header X-Forwarded-Host $wsgi_stack_host;",
         "proxy_set_header X-Forwarded-Port $wsgi_stack_port;",
     ]
@@ -195,7 +206,15 @@ def test_every_variable_a_site_uses_is_defined_in_nginx_conf(
         | set(VAR_RE.findall(site(render, backends=[{"name": "a", "address": "10.0.0.1", "backup": False}])))
     )
     ours = {name for name in used if name.startswith("wsgi_stack_")}
-    assert ours == {"wsgi_stack_host", "wsgi_stack_port"}
+    assert ours == {
+        "wsgi_stack_host",
+        "wsgi_stack_port",
+        "wsgi_stack_scheme",
+        "wsgi_stack_https",
+        "wsgi_stack_header_x_content_type_options",
+        "wsgi_stack_header_x_frame_options",
+        "wsgi_stack_header_referrer_policy",
+    }
     assert ours <= set(maps)
 
 
@@ -292,3 +311,137 @@ def test_an_app_server_takes_the_client_address_from_its_load_balancers_only(ren
         "    real_ip_header X-Forwarded-For;\n    real_ip_recursive on;\n"
     ) in text
     assert "set_real_ip_from" not in render("nginx", MAIN)
+
+
+# --- TLS, the scheme the app is told, security headers -------------------------
+# (realip_remote_addr, remote_addr, X-Forwarded-Proto, scheme) -> the scheme the app is told.
+SCHEME_CASES = [
+    # Not relayed (realip left the address alone): the client's own scheme,
+    # whatever it sends in X-Forwarded-Proto.
+    ("203.0.113.9", "203.0.113.9", "https", "http", "http"),
+    ("203.0.113.9", "203.0.113.9", "", "https", "https"),
+    # Relayed by a trusted load balancer: its X-Forwarded-Proto.
+    ("10.0.0.2", "203.0.113.9", "https", "http", "https"),
+    ("10.0.0.2", "203.0.113.9", "http", "http", "http"),
+    # A value that is no scheme is not taken.
+    ("10.0.0.2", "203.0.113.9", "javascript", "http", "http"),
+    ("10.0.0.2", "203.0.113.9", "", "http", "http"),
+]
+
+
+@pytest.mark.parametrize(("realip", "remote", "forwarded", "scheme", "told"), SCHEME_CASES)
+def test_offloaded_tls_takes_the_scheme_from_the_load_balancer_only(
+    render: Render, realip: str, remote: str, forwarded: str, scheme: str, told: str
+) -> None:
+    maps = nginx_maps(render("nginx", MAIN, nginx_tls_offloaded=True, nginx_real_ip_from=["10.0.0.2"]))
+    request = {
+        "realip_remote_addr": realip,
+        "remote_addr": remote,
+        "http_x_forwarded_proto": forwarded,
+        "scheme": scheme,
+    }
+    assert evaluate(maps, "wsgi_stack_scheme", request) == told
+    assert evaluate(maps, "wsgi_stack_https", request) == ("on" if told == "https" else "")
+
+
+def test_without_offloading_the_scheme_is_nginx_own(maps: dict[str, tuple[str, list[tuple[str, str]]]]) -> None:
+    for scheme in ("http", "https"):
+        request = {"scheme": scheme, "http_x_forwarded_proto": "https"}
+        assert evaluate(maps, "wsgi_stack_scheme", request) == scheme
+
+
+def test_security_headers_are_added_unless_the_app_sent_its_own(
+    maps: dict[str, tuple[str, list[tuple[str, str]]]],
+) -> None:
+    request = {"upstream_http_x_frame_options": ""}
+    assert evaluate(maps, "wsgi_stack_header_x_frame_options", request) == "SAMEORIGIN"
+    request = {"upstream_http_x_frame_options": "DENY"}
+    assert evaluate(maps, "wsgi_stack_header_x_frame_options", request) == ""
+
+
+def tls_site(render: Render, version: str = "1.22.1-9+deb12u9", **app: Any) -> str:
+    dpkg = {"stdout_lines": [f"nginx installed {version}"]}
+    return site(render, overrides={"__nginx_dpkg": dpkg, **app.pop("overrides", {})}, **app)
+
+
+def server_blocks(text: str) -> list[str]:
+    return re.findall(r"^server \{\n.*?^\}", text, re.M | re.S)
+
+
+def test_tls_site_redirects_plain_http_and_serves_https(render: Render) -> None:
+    text = tls_site(render, tls={"self_signed": True})
+    redirect, app = server_blocks(text)
+    assert "    listen 80;\n    listen [::]:80;\n    server_name shop.test;\n" in redirect
+    assert "    return 301 https://$host$request_uri;\n" in redirect
+    assert "location" not in redirect
+    assert "    listen 443 ssl http2;\n    listen [::]:443 ssl http2;\n" in app
+    assert "listen 80" not in app
+    assert "    ssl_certificate /etc/ssl/wsgi-stack/shop.crt;\n" in app
+    assert "    ssl_certificate_key /etc/ssl/wsgi-stack/private/shop.key;\n" in app
+    # Self-signed: no HSTS, no stapling; the security headers always.
+    assert "Strict-Transport-Security" not in app
+    assert "ssl_stapling" not in app
+    assert "    add_header X-Frame-Options $wsgi_stack_header_x_frame_options always;\n" in app
+
+
+def test_tls_site_with_a_ca_certificate_on_another_port_without_redirect(render: Render) -> None:
+    text = tls_site(
+        render,
+        version="1.26.3-3+deb13u1",
+        tls={"certificate": "/etc/ssl/shop.pem", "key": "/etc/ssl/private/shop.key", "listen": 8443, "redirect": False},
+    )
+    (app,) = server_blocks(text)
+    assert (
+        "    listen 80;\n    listen [::]:80;\n    # HTTPS (files certificate).\n"
+        "    listen 8443 ssl;\n    listen [::]:8443 ssl;\n    http2 on;\n"
+    ) in app
+    assert '    add_header Strict-Transport-Security "max-age=63072000" always;\n' in app
+    assert "    ssl_stapling on;\n    ssl_stapling_verify on;\n" in app
+
+
+def test_www_redirect_goes_to_https(render: Render) -> None:
+    text = tls_site(render, www_redirect=True, tls={"self_signed": True, "listen": 8443})
+    www = server_blocks(text)[-1]
+    assert "server_name www.shop.test;" in www
+    assert "    listen 8443 ssl http2;\n" in www
+    assert "    return 301 https://shop.test:8443$request_uri;\n" in www
+
+
+def test_behind_a_load_balancer_that_ends_tls_the_site_is_plain_http(render: Render) -> None:
+    text = tls_site(render, tls={"self_signed": True}, overrides={"nginx_tls_offloaded": True})
+    (app,) = server_blocks(text)
+    assert "ssl" not in text
+    assert "return 301" not in text
+    assert "    listen 80;\n" in app
+
+
+def test_a_load_balancer_ends_tls_and_tells_the_app_servers_the_scheme(render: Render) -> None:
+    text = tls_site(render, tls={"self_signed": True}, backends=BACKENDS)
+    app = server_blocks(text)[-1]
+    assert "    listen 443 ssl http2;\n" in app
+    assert "        proxy_set_header X-Forwarded-Proto $wsgi_stack_scheme;\n" in app
+
+
+def test_the_catch_all_refuses_tls_handshakes_for_unknown_names(render: Render) -> None:
+    apps = wsgi_apps(
+        [
+            {
+                "name": "shop",
+                "module": "shop:app",
+                "packages": ["flask"],
+                "server_names": ["shop.test"],
+                "tls": {"self_signed": True},
+            }
+        ]
+    )
+    text = render(
+        "nginx",
+        "etc/nginx/conf.d/wsgi-stack-default.conf.j2",
+        __nginx_apps=apps,
+        __nginx_dpkg={"stdout_lines": ["nginx installed 1.26.3-3"]},
+    )
+    plain, secure = server_blocks(text)
+    assert "listen 80 default_server;" in plain and "return 444;" in plain
+    assert "    listen 443 ssl default_server;\n" in secure
+    assert "    http2 on;\n" in secure
+    assert "    ssl_reject_handshake on;\n" in secure
