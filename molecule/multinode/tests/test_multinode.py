@@ -6,7 +6,10 @@ they listen on their private address only and believe only the load balancer
 about the client's address.
 """
 
+import json
+import ssl
 from collections import Counter
+from http.client import HTTPSConnection
 
 import pytest
 
@@ -65,10 +68,33 @@ def test_the_app_sees_the_real_client_through_both_proxies(lb, http, address):
 
         assert client["remote_addr"] == address.gateway
         assert client["host"] == address.host
+        assert client["scheme"] == "http"
 
 
-def test_an_app_server_listens_on_its_private_address_only(app_server, address):
-    listening = app_server.check_output("ss -Hltn 'sport = :80'").split("\n")
+def test_the_load_balancer_ends_https_and_the_app_is_told_so(lb, address):
+    trust = ssl.create_default_context(cadata=lb.file("/etc/ssl/wsgi-stack/hello.crt").content_string)
+    trust.check_hostname = False  # connected by address; the pair names localhost
+    seen = Counter()
+    for _ in range(4):
+        connection = HTTPSConnection(address.host, 443, context=trust, timeout=10)
+        try:
+            connection.request("GET", "/api/client", headers={"X-Forwarded-Proto": "http"})
+            answer = connection.getresponse()
+            client = json.loads(answer.read())
+        finally:
+            connection.close()
+
+        assert answer.status == 200
+        assert client["scheme"] == "https"
+        assert client["url_root"] == f"https://{address.host}/"
+        assert client["remote_addr"] == address.gateway
+        seen[tuple(answer.headers.get_all("X-Frame-Options") or ())] += 1
+    # The app servers' nginx added the header; the load balancer did not add it again.
+    assert seen == {("SAMEORIGIN",): 4}
+
+
+def test_an_app_server_listens_on_its_private_address_only_and_not_for_https(app_server, address):
+    listening = app_server.check_output("ss -Hltn 'sport = :80 or sport = :443'").split("\n")
     local = sorted(line.split()[3] for line in listening if line.strip())
 
     assert local == [f"{address.host}:80"]
@@ -76,10 +102,11 @@ def test_an_app_server_listens_on_its_private_address_only(app_server, address):
 
 def test_an_app_server_believes_only_the_load_balancer_about_the_client(app_server, http, address):
     config = app_server.check_output("nginx -T 2>/dev/null")
-    direct = http.get("/api/client", headers={"X-Forwarded-For": "203.0.113.66"}).json()
+    direct = http.get("/api/client", headers={"X-Forwarded-For": "203.0.113.66", "X-Forwarded-Proto": "https"}).json()
 
     assert "set_real_ip_from 172.31.213.10;" in config
     assert direct["remote_addr"] == address.gateway
+    assert direct["scheme"] == "http"
 
 
 def test_each_app_server_runs_the_app_behind_its_own_nginx(app_server, process_owners):

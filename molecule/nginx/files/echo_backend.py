@@ -7,8 +7,9 @@ and remembers the path. GET /__requests returns the
 paths it was asked for, so a test can prove nginx answered a path itself.
 With a third argument it also answers the uwsgi protocol (what uwsgi_pass
 speaks) on that port, with the same JSON: the headers are the HTTP_* vars
-nginx sent, named back (HTTP_X_FORWARDED_HOST -> x-forwarded-host).
-Usage: echo_backend.py HOST PORT[,PORT...] [UWSGI_PORT]
+nginx sent, named back (HTTP_X_FORWARDED_HOST -> x-forwarded-host), plus
+"scheme" and "https": the REQUEST_SCHEME and HTTPS vars uWSGI reads.
+Usage: echo_backend.py HOST PORT[,PORT...] [UWSGI_PORT[,UWSGI_PORT...]]
 """
 
 import json
@@ -22,12 +23,13 @@ from io import BufferedIOBase
 SEEN: list[str] = []
 
 
-def echo(method: str, path: str, headers: dict[str, str], body_length: int) -> bytes:
+def echo(method: str, path: str, headers: dict[str, str], body_length: int, **extra: str) -> bytes:
     """The JSON answer to one request (and the path remembered)."""
     if path == "/__requests":
         return json.dumps(SEEN).encode()
     SEEN.append(path)
-    return json.dumps({"method": method, "path": path, "headers": headers, "body_length": body_length}).encode()
+    answer = {"method": method, "path": path, "headers": headers, "body_length": body_length, **extra}
+    return json.dumps(answer).encode()
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -80,7 +82,14 @@ class UwsgiHandler(socketserver.StreamRequestHandler):
         length = int(env.get("CONTENT_LENGTH") or 0)
         body = read_exactly(self.rfile, length) if length else b""
         headers = {key[5:].lower().replace("_", "-"): value for key, value in env.items() if key.startswith("HTTP_")}
-        data = echo(env.get("REQUEST_METHOD", ""), env.get("REQUEST_URI", ""), headers, len(body))
+        data = echo(
+            env.get("REQUEST_METHOD", ""),
+            env.get("REQUEST_URI", ""),
+            headers,
+            len(body),
+            scheme=env.get("REQUEST_SCHEME", ""),
+            https=env.get("HTTPS", ""),
+        )
         self.wfile.write(
             b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\n"
             + b"Content-Length: %d\r\nConnection: close\r\n\r\n" % len(data)
@@ -97,7 +106,7 @@ servers: list[socketserver.TCPServer] = [
     ThreadingHTTPServer((sys.argv[1], int(port)), Handler) for port in sys.argv[2].split(",")
 ]
 if len(sys.argv) > 3:
-    servers.append(UwsgiServer((sys.argv[1], int(sys.argv[3])), UwsgiHandler))
+    servers += [UwsgiServer((sys.argv[1], int(port)), UwsgiHandler) for port in sys.argv[3].split(",")]
 for server in servers[1:]:
     threading.Thread(target=server.serve_forever, daemon=True).start()
 servers[0].serve_forever()
