@@ -29,6 +29,10 @@ this machine over the Docker network, as a client elsewhere would:
     path (not following a link) in one command, where ``host.file`` runs one
     per attribute; it compares equal to a plain tuple,
     ``("file", "shop", "shop", "0600")``, and fails showing the mode in octal.
+``gixy``
+    ``gixy(allow={"hsts_header": {"_"}})``: what gixy reports on the test
+    host's whole nginx configuration (``nginx -T``), one line per finding,
+    less those excused (see ``molecule/shared/gixy_check.py``).
 """
 
 from __future__ import annotations
@@ -43,6 +47,7 @@ from typing import Any, NamedTuple
 
 import docker
 import pytest
+from shared.gixy_check import unexcused
 
 
 @dataclass(frozen=True)
@@ -186,3 +191,13 @@ def file_stat(host: Any) -> Callable[[str], Stat]:
         return Stat(kind=KINDS[stat.S_IFMT(mode)], user=user, group=group, mode=f"{stat.S_IMODE(mode):04o}")
 
     return read
+
+
+@pytest.fixture(scope="module")
+def gixy(host: Any) -> Callable[..., list[str]]:
+    """A function: gixy's findings on the test host's nginx configuration, less the excused ones."""
+
+    def check(allow: Mapping[str, set[str]] | None = None) -> list[str]:
+        return unexcused(host.check_output("nginx -T 2>/dev/null"), allow)
+
+    return check

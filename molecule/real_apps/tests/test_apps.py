@@ -154,3 +154,7 @@ def test_the_retired_app_left_no_account_and_no_process(host):
 def test_the_retired_app_gets_no_answer(http):
     with pytest.raises(RemoteDisconnected):
         http.get("/", host=f"{RETIRED}.test")
+
+
+def test_gixy_finds_nothing_in_the_nginx_configuration(gixy):
+    assert gixy() == []

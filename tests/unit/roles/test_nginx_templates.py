@@ -445,3 +445,4 @@ def test_the_catch_all_refuses_tls_handshakes_for_unknown_names(render: Render) 
     assert "    listen 443 ssl default_server;\n" in secure
     assert "    http2 on;\n" in secure
     assert "    ssl_reject_handshake on;\n" in secure
+    assert "        return 421;\n" in secure
