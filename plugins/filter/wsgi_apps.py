@@ -24,8 +24,8 @@ description:
     C(:), relative paths, a port out of range, or two apps claiming one server
     name, root or socket; on settings that do not fit an env file (their values are never shown),
     C(uwsgi_options)/C(nginx_options) that are not option names with one-line values, shared paths
-    outside the release, commands that are not strings, and a C(tls) key with more than one source of
-    certificate and key, text that is not PEM, or a port that is plain HTTP for another app.
+    outside the release, commands that are not strings, and a C(tls) key with no source or more than one
+    of certificate and key, text that is not PEM, or a port that is plain HTTP for another app.
 options:
   _input:
     description: List of app definitions (see the collection README for the keys).
@@ -88,7 +88,8 @@ _value:
     C(releases_dir), C(shared_dir), C(current_dir), C(env_file), C(static_path) and C(check_host)
     (the Host of the release check's request). C(tls) gains C(enabled), C(source) (C(self_signed), C(files),
     C(content) or empty), the paths of C(certificate) and C(key) the web server reads, and for a
-    self-signed pair C(subject_alt_names) and C(csr) (its signing request). Command lists are lists of strings, except
+    self-signed pair C(subject_alt_names) and C(csr) (its signing request), and always C(owned_files)
+    (every file a web server role may write for the app). Command lists are lists of strings, except
     C(init_commands), whose items become dicts with C(command) and C(creates).
   type: list
   elements: dict

@@ -52,7 +52,7 @@ TLS_DEFAULTS: dict[str, Any] = {
     "listen": 443,
     "redirect": True,  # plain HTTP on listen answers 301 to https
     "hsts": None,  # Strict-Transport-Security max-age; 2 years, 0 (off) when self-signed
-    "stapling": None,  # OCSP stapling; on unless self-signed
+    "stapling": False,  # OCSP stapling; needs a CA's responder and a resolver
 }
 # Where generated pairs and PEM text given in the definition are written.
 TLS_DIR = "/etc/ssl/wsgi-stack"
@@ -376,9 +376,10 @@ def _check_tls(app: Mapping[str, Any], fail: Fail) -> dict[str, Any]:
     """The app's TLS: one source of certificate and key, the port, redirect, HSTS and stapling.
 
     Adds ``enabled``, ``source`` (self_signed, files or content, "" when
-    off) and, for a self-signed pair, ``subject_alt_names`` and ``csr`` (its
-    signing request); ``certificate`` and ``key`` always name the files the
-    web server reads.
+    off), for a self-signed pair ``subject_alt_names`` and ``csr`` (its
+    signing request), and ``owned_files`` (every file a web server role may
+    write for the app); ``certificate`` and ``key`` always name the files
+    the web server reads.
     """
     tls = app["tls"]
     unknown = sorted(set(tls) - set(TLS_DEFAULTS))
@@ -407,6 +408,12 @@ def _check_tls(app: Mapping[str, Any], fail: Fail) -> dict[str, Any]:
             " or certificate_content and key_content (PEM text)",
         )
     source = sources[0] if sources else ""
+    if tls and not source:
+        raise fail(
+            "tls",
+            "has settings but no certificate: give self_signed, certificate and key (paths),"
+            " or certificate_content and key_content (PEM text)",
+        )
     out["enabled"] = bool(source)
     out["source"] = source
     if source == "files":
@@ -429,8 +436,6 @@ def _check_tls(app: Mapping[str, Any], fail: Fail) -> dict[str, Any]:
         out["hsts"] = 0 if source == "self_signed" else HSTS_DEFAULT
     if not isinstance(out["hsts"], int) or isinstance(out["hsts"], bool) or out["hsts"] < 0:
         raise fail("tls.hsts", f"must be the max-age in seconds (0: no header), got {out['hsts']!r}")
-    if out["stapling"] is None:
-        out["stapling"] = source in ("files", "content")
     if not isinstance(out["stapling"], bool):
         raise fail("tls.stapling", f"must be true or false, got {out['stapling']!r}")
     if out["stapling"] and source == "self_signed":
@@ -447,6 +452,13 @@ def _check_tls(app: Mapping[str, Any], fail: Fail) -> dict[str, Any]:
             names += [f"www.{name}" for name in names if "*" not in name and not name.startswith("www.")]
         out["subject_alt_names"] = [f"DNS:{name}" for name in dict.fromkeys(names or ["localhost"])]
         out["csr"] = f"{TLS_DIR}/private/{app['name']}.csr"
+    # Every file the web server role may write for the app, in use or not:
+    # what it removes once the app is absent or stops using them.
+    out["owned_files"] = [
+        f"{TLS_DIR}/{app['name']}.crt",
+        f"{TLS_DIR}/private/{app['name']}.key",
+        f"{TLS_DIR}/private/{app['name']}.csr",
+    ]
     return out
 
 

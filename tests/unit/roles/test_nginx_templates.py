@@ -6,10 +6,14 @@ import re
 from typing import Any
 
 import pytest
+from ansible.parsing.dataloader import DataLoader
+from ansible.template import Templar, trust_as_template
 
 from ansible_collections.wsgi.stack.plugins.filter.wsgi_apps import wsgi_apps
 
-from ..conftest import Render
+from ..conftest import Render, role_vars
+
+PEM = "-----BEGIN X-----\nx\n-----END X-----\n"
 
 MAIN = "etc/nginx/nginx.conf.j2"
 SITE = "etc/nginx/sites-available/site.conf.j2"
@@ -388,7 +392,13 @@ def test_tls_site_with_a_ca_certificate_on_another_port_without_redirect(render:
     text = tls_site(
         render,
         version="1.26.3-3+deb13u1",
-        tls={"certificate": "/etc/ssl/shop.pem", "key": "/etc/ssl/private/shop.key", "listen": 8443, "redirect": False},
+        tls={
+            "certificate": "/etc/ssl/shop.pem",
+            "key": "/etc/ssl/private/shop.key",
+            "listen": 8443,
+            "redirect": False,
+            "stapling": True,
+        },
     )
     (app,) = server_blocks(text)
     assert (
@@ -446,3 +456,51 @@ def test_the_catch_all_refuses_tls_handshakes_for_unknown_names(render: Render) 
     assert "    http2 on;\n" in secure
     assert "    ssl_reject_handshake on;\n" in secure
     assert "        return 421;\n" in secure
+
+
+def test_nginx_asks_the_resolver_it_is_given(render: Render) -> None:
+    assert "resolver" not in render("nginx", MAIN)
+    text = render("nginx", MAIN, nginx_resolver=["127.0.0.53", "[::1]:53"])
+    assert "    resolver 127.0.0.53 [::1]:53 valid=300s;\n    resolver_timeout 5s;\n" in text
+
+
+def test_only_the_files_no_site_uses_any_more_are_removed() -> None:
+    apps = wsgi_apps(
+        [
+            {"name": "gone", "state": "absent"},
+            {
+                "name": "own",
+                "module": "a:b",
+                "packages": ["x"],
+                "tls": {"certificate": "/etc/x.pem", "key": "/etc/x.key"},
+            },
+            {
+                "name": "made",
+                "module": "a:b",
+                "packages": ["x"],
+                "server_names": ["made"],
+                "tls": {"self_signed": True},
+            },
+            {
+                "name": "given",
+                "module": "a:b",
+                "packages": ["x"],
+                "server_names": ["given"],
+                "tls": {"certificate_content": PEM, "key_content": PEM},
+            },
+        ]
+    )
+    variables = {**role_vars("nginx"), "__nginx_apps": apps}
+    templar = Templar(loader=DataLoader(), variables=variables)
+    owned = set(templar.template(trust_as_template("{{ __nginx_tls_files_owned }}")))
+    in_use = set(templar.template(trust_as_template("{{ __nginx_tls_files_in_use }}")))
+    removed = owned - in_use
+    assert removed == {
+        f"/etc/ssl/wsgi-stack/{name}" for name in ("gone.crt", "private/gone.key", "private/gone.csr")
+    } | {f"/etc/ssl/wsgi-stack/{name}" for name in ("own.crt", "private/own.key", "private/own.csr")} | {
+        "/etc/ssl/wsgi-stack/private/given.csr"
+    }
+    assert "/etc/x.key" not in owned
+    # Behind load balancers that end TLS, no key stays on the app servers.
+    templar = Templar(loader=DataLoader(), variables={**variables, "nginx_tls_offloaded": True})
+    assert templar.template(trust_as_template("{{ __nginx_tls_files_in_use }}")) == []

@@ -223,15 +223,26 @@ def test_tls_from_files_and_content() -> None:
         "/etc/ssl/shop.pem",
         "/etc/ssl/private/shop.key",
     )
-    assert (files["hsts"], files["stapling"]) == (63072000, True)
-    content = one(tls={"certificate_content": CERT, "key_content": KEY, "hsts": 300, "stapling": False})["tls"]
+    assert (files["hsts"], files["stapling"]) == (63072000, False)
+    content = one(tls={"certificate_content": CERT, "key_content": KEY, "hsts": 300, "stapling": True})["tls"]
     assert (content["source"], content["certificate"], content["hsts"], content["stapling"]) == (
         "content",
         "/etc/ssl/wsgi-stack/hello.crt",
         300,
-        False,
+        True,
     )
     assert content["certificate_content"] == CERT
+
+
+def test_the_files_a_web_server_may_write_are_named_whatever_the_source() -> None:
+    owned = [
+        "/etc/ssl/wsgi-stack/hello.crt",
+        "/etc/ssl/wsgi-stack/private/hello.key",
+        "/etc/ssl/wsgi-stack/private/hello.csr",
+    ]
+    assert one()["tls"]["owned_files"] == owned
+    assert one(state="absent")["tls"]["owned_files"] == owned
+    assert one(tls={"certificate": "/etc/ssl/a.pem", "key": "/etc/ssl/a.key"})["tls"]["owned_files"] == owned
 
 
 def test_the_private_key_text_is_left_out_unless_asked_for() -> None:
@@ -253,6 +264,7 @@ def test_the_private_key_text_is_left_out_unless_asked_for() -> None:
         ({"self_signed": True, "listen": 0}, "wsgi_apps[0].tls.listen: must be a port"),
         ({"self_signed": True, "hsts": -1}, "wsgi_apps[0].tls.hsts: must be the max-age"),
         ({"self_signed": True, "stapling": True}, "wsgi_apps[0].tls.stapling: needs a certificate from a CA"),
+        ({"listen": 8443}, "wsgi_apps[0].tls: has settings but no certificate"),
         ([], "wsgi_apps[0].tls: must be a dict"),
     ],
 )
