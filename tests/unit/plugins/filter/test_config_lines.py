@@ -19,6 +19,11 @@ OLD_INI_LOOP = """{% for key, value in options.items() %}
 {% endfor %}
 {% endfor %}
 """
+# The service role's loop over its hardening and unit options.
+OLD_SYSTEMD_LOOP = """{% for key, value in options.items() %}
+{{ key }}={{ ('yes' if value else 'no') if value is boolean else value }}
+{% endfor %}
+"""
 OLD_NGINX_LOOP = """{% for key, value in options.items() %}
 {% for one in (value if value is sequence and value is not string else [value]) %}
     {{ key }} {{ ('on' if one else 'off') if one is boolean else one }};
@@ -49,6 +54,30 @@ def test_ini_lines_match_the_loop_they_replace(options: dict[str, Any]) -> None:
 @pytest.mark.parametrize("options", [*OPTION_SETS, {"log_format": "main '$remote_addr'\n    '$status'"}])
 def test_nginx_lines_match_the_loop_they_replace(options: dict[str, Any]) -> None:
     assert config_lines(options, "nginx", indent=4) == old_loop(OLD_NGINX_LOOP, options)
+
+
+@pytest.mark.parametrize(
+    "options",
+    [
+        {},
+        {"PrivateTmp": True, "NoNewPrivileges": False, "SystemCallArchitectures": "native"},
+        {"CapabilityBoundingSet": "CAP_SETUID CAP_SETGID", "RuntimeDirectoryMode": "0755", "LimitNOFILE": 4096},
+    ],
+)
+def test_systemd_lines_match_the_loop_they_replace(options: dict[str, Any]) -> None:
+    assert config_lines(options, "systemd") == old_loop(OLD_SYSTEMD_LOOP, options)
+
+
+def test_systemd_settings() -> None:
+    options = {"PrivateTmp": True, "ProtectHome": "read-only", "ReadWritePaths": ["/var/log/nginx", "/run"]}
+    assert config_lines(options, "systemd").splitlines() == [
+        "PrivateTmp=yes",
+        "ProtectHome=read-only",
+        "ReadWritePaths=/var/log/nginx",
+        "ReadWritePaths=/run",
+    ]
+    # An empty assignment resets a list setting.
+    assert config_lines({"CapabilityBoundingSet": None}, "systemd") == "CapabilityBoundingSet="
 
 
 def test_ini_lines() -> None:
@@ -83,15 +112,16 @@ def test_nothing_to_render_is_empty(options: dict[str, Any] | None) -> None:
 
 @pytest.mark.parametrize("value", [{"a": 1}, [["nested"]], [{"a": 1}]])
 def test_values_without_a_one_line_form_are_refused(value: Any) -> None:
-    for style in ("ini", "nginx"):
+    for style in ("ini", "nginx", "systemd"):
         with pytest.raises(AnsibleFilterError, match="'opt' has a value with no one-line form"):
             config_lines({"opt": value}, style)
 
 
 @pytest.mark.parametrize("value", ["one\ntwo", "one\rtwo", ["fine", "not\nfine"]])
-def test_ini_refuses_a_line_break_that_would_start_another_option(value: Any) -> None:
+@pytest.mark.parametrize("style", ["ini", "systemd"])
+def test_a_line_break_that_would_start_another_option_is_refused(value: Any, style: str) -> None:
     with pytest.raises(AnsibleFilterError, match="'opt' has a line break"):
-        config_lines({"opt": value}, "ini")
+        config_lines({"opt": value}, style)
 
 
 def test_nginx_keeps_a_directive_spread_over_lines() -> None:
@@ -100,7 +130,7 @@ def test_nginx_keeps_a_directive_spread_over_lines() -> None:
 
 
 def test_unknown_style_and_non_mapping_are_refused() -> None:
-    with pytest.raises(AnsibleFilterError, match="style must be 'ini' or 'nginx'"):
+    with pytest.raises(AnsibleFilterError, match="style must be 'ini', 'nginx' or 'systemd'"):
         config_lines({"a": 1}, "yaml")
     with pytest.raises(AnsibleFilterError, match="must be a mapping"):
         config_lines(["a", 1], "ini")
