@@ -82,6 +82,22 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ("nginx", {"nginx_apps": [APP], "nginx_backends": [{"name": "a", "address": "10.0.0.1; x"}]}, "nginx_backends[0]"),
     ("nginx", {"nginx_apps": [APP], "nginx_listen_address": "0.0.0.0:80"}, "nginx_listen_address"),
     ("nginx", {"nginx_apps": [APP], "nginx_real_ip_from": ["10.0.0.0/8; allow all"]}, "nginx_real_ip_from"),
+    # The sandbox: systemd setting names, one-line values.
+    (
+        "nginx",
+        {"nginx_apps": [APP], "nginx_service_hardening_overrides": {"private tmp": True}},
+        "nginx_service_hardening",
+    ),
+    (
+        "nginx",
+        {"nginx_apps": [APP], "nginx_service_hardening_overrides": {"ProtectHome": "yes\nUser=root"}},
+        "nginx_service_hardening",
+    ),
+    (
+        "nginx",
+        {"nginx_apps": [APP], "nginx_service_hardening": {"ReadWritePaths": ["/srv"]}},
+        "nginx_service_hardening",
+    ),
 ]
 
 
@@ -114,7 +130,8 @@ def run_role(role: str, role_vars: dict[str, Any], tmp_path: Path, *options: str
 def test_bad_input_fails_before_any_change(role: str, role_vars: dict[str, Any], variable: str, tmp_path: Path) -> None:
     rc, output = run_role(role, role_vars, tmp_path)
     assert rc != 0, output
-    fatal = [line for line in output.splitlines() if line.startswith("fatal:")]
+    # A check in a loop reports its failed item as "failed:", a single one as "fatal:".
+    fatal = [line for line in output.splitlines() if line.startswith(("fatal:", "failed:"))]
     assert len(fatal) == 1, output
     message = json.loads(fatal[0].split("=> ", 1)[1])["msg"]
     assert variable in message, message
