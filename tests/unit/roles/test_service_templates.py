@@ -48,11 +48,14 @@ class TestSystemd:
         unit = parse_ini(render("service", SYSTEMD, **dict(BASE, service_command="/bin/date +%s")))
         assert unit["Service"]["ExecStart"] == "/bin/date +%%s"
 
-    def test_back_off_only_where_systemd_knows_it(self, render: Render) -> None:
-        old = parse_ini(render("service", SYSTEMD, facts={"systemd": {"version": 252}}, **BASE))["Service"]
-        new = parse_ini(render("service", SYSTEMD, facts={"systemd": {"version": 257}}, **BASE))["Service"]
+    def test_back_off_only_where_systemd_knows_it_and_off_by_default(self, render: Render) -> None:
+        steps = dict(BASE, service_restart_steps=5)
+        old = parse_ini(render("service", SYSTEMD, facts={"systemd": {"version": 252}}, **steps))["Service"]
+        new = parse_ini(render("service", SYSTEMD, facts={"systemd": {"version": 257}}, **steps))["Service"]
         assert "RestartSteps" not in old
         assert (new["RestartSteps"], new["RestartMaxDelaySec"]) == ("5", "30")
+        default = parse_ini(render("service", SYSTEMD, facts={"systemd": {"version": 257}}, **BASE))["Service"]
+        assert "RestartSteps" not in default and default["RestartSec"] == "1"
 
     def test_hardening_on_by_default_and_capabilities_dropped_for_non_root(self, render: Render) -> None:
         service = parse_ini(render("service", SYSTEMD, **BASE))["Service"]
