@@ -211,7 +211,7 @@ def _validate(want: Wanted, staged: str) -> None:
         return
     if "%s" not in want.validate:
         raise ValueError(f"validate of {want.path} must contain %s: {want.validate!r}")
-    argv = [staged if word == "%s" else word.replace("%s", staged) for word in shlex.split(want.validate)]
+    argv = [word.replace("%s", staged) for word in shlex.split(want.validate)]
     proc = subprocess.run(argv, capture_output=True, text=True, check=False)
     if proc.returncode != 0:
         raise ValueError(
