@@ -2,7 +2,7 @@
 # Copyright: wsgi.stack contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 # SPDX-License-Identifier: GPL-3.0-or-later
-"""Module: write several files with their content in one call."""
+"""Module: make several directories and write several files with their content in one call."""
 
 from __future__ import annotations
 
@@ -22,7 +22,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 DOCUMENTATION = r"""
 module: files
-short_description: Write several files, each with its content, owner, group and mode, in one call
+short_description: Make directories and write files, each with its owner, group and mode, in one call
 version_added: 0.4.0
 description:
   - Writes each file of O(files) whose content, owner, group or mode differs from what is asked, in one
@@ -32,19 +32,23 @@ description:
   - A changed content goes to a temporary file in the same directory first, is checked by the file's
     O(files[].validate) command when it has one, and then replaces the file atomically (rename). With
     O(backup), the file it replaces is kept beside it first, as M(ansible.builtin.copy) does.
-  - In check mode nothing is written and no O(files[].validate) command runs.
+  - In check mode nothing is written and no O(files[].validate) command runs; an owner or group that does
+    not exist yet is taken for one an earlier task would make (the entry is reported as a change).
   - Every file is checked before any is written, so a file that fails its check leaves all of them as
     they were.
+  - The directories of O(dirs) are made (or given their owner, group and mode) first, in their order, in
+    the manner of M(ansible.builtin.file) with C(state=directory) for each, so that the files can go
+    into them. A directory stays when a file then fails its check.
 author: wsgi.stack maintainers
 options:
   files:
     description: The files to write.
     type: list
     elements: dict
-    required: true
+    default: []
     suboptions:
       path:
-        description: Absolute path of the file. Its directory must exist.
+        description: Absolute path of the file. Its directory must exist or be one of O(dirs).
         type: path
         required: true
       content:
@@ -65,12 +69,38 @@ options:
           - Command that checks the new content before it goes live; C(%s) stands for the path of the
             temporary file that holds it. The file is written only when the command exits with 0.
         type: str
+  dirs:
+    description:
+      - The directories to make, or whose owner, group and mode to set, before any file is written.
+      - Missing parents are made with the same owner, group and mode, as M(ansible.builtin.file) makes
+        them. A path that exists and is not a directory (a symlink to one counts as one) is an error.
+    type: list
+    elements: dict
+    default: []
+    suboptions:
+      path:
+        description: Absolute path of the directory.
+        type: path
+        required: true
+      owner:
+        description: Owner of the directory; O(owner) when not given.
+        type: str
+      group:
+        description: Group of the directory; O(group) when not given.
+        type: str
+      mode:
+        description: Mode of the directory, octal; O(dir_mode) when not given.
+        type: raw
+  dir_mode:
+    description: Mode of the directories that do not name one.
+    type: raw
+    default: "0755"
   owner:
-    description: Owner of the files that do not name one.
+    description: Owner of the files and directories that do not name one.
     type: str
     default: root
   group:
-    description: Group of the files that do not name one.
+    description: Group of the files and directories that do not name one.
     type: str
     default: root
   mode:
@@ -92,6 +122,19 @@ notes:
 """
 
 EXAMPLES = r"""
+- name: Make an app's directories and install a script into one of them
+  wsgi.stack.files:
+    dirs:
+      - path: /srv/hello
+        owner: hello
+        group: hello
+        mode: "0750"
+      - path: /srv/hello/bin
+    files:
+      - path: /srv/hello/bin/run.py
+        content: "{{ lookup('ansible.builtin.file', 'run.py') }}"
+        mode: "0755"
+
 - name: Render the main configuration and one site per app
   wsgi.stack.files:
     files: >-
@@ -133,6 +176,21 @@ results:
       description: The copy of the replaced file, when O(backup) made one.
       type: str
       returned: when a backup was made
+dirs:
+  description: One entry per directory of O(dirs), in the same order.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    path:
+      description: The path of the directory.
+      type: str
+    changed:
+      description: Whether the directory was (or in check mode would be) made, or its owner, group or mode set.
+      type: bool
+    created:
+      description: Whether the directory did not exist before.
+      type: bool
 """
 
 
@@ -146,6 +204,51 @@ class Wanted:
     gid: int
     mode: int
     validate: str | None
+
+
+@dataclass
+class WantedDir:
+    """One directory as it is asked for."""
+
+    path: str
+    uid: int
+    gid: int
+    mode: int
+
+
+def make_dirs(dirs: Sequence[WantedDir], check: bool = False) -> list[dict[str, Any]]:
+    """Make each directory that is missing and set the owner, group and mode of each; one result each.
+
+    Missing parents are made with the same owner, group and mode, as ansible.builtin.file does.
+    """
+    results: list[dict[str, Any]] = []
+    made: set[str] = set()
+    for want in dirs:
+        if not os.path.isabs(want.path):
+            raise ValueError(f"path must be absolute, got {want.path!r}")
+        path = os.path.normpath(want.path)
+        try:
+            info = os.stat(path)
+        except FileNotFoundError:
+            missing = [path]
+            while not os.path.exists(os.path.dirname(missing[-1])) and os.path.dirname(missing[-1]) not in made:
+                missing.append(os.path.dirname(missing[-1]))
+            for each in reversed(missing):
+                made.add(each)
+                if not check:
+                    os.mkdir(each, 0o700)
+                    os.chown(each, want.uid, want.gid)
+                    os.chmod(each, want.mode)
+            results.append({"path": want.path, "changed": True, "created": True})
+            continue
+        if not stat.S_ISDIR(info.st_mode):
+            raise ValueError(f"{path} exists and is not a directory")
+        changed = (info.st_uid, info.st_gid, stat.S_IMODE(info.st_mode)) != (want.uid, want.gid, want.mode)
+        if changed and not check:
+            os.chown(path, want.uid, want.gid)
+            os.chmod(path, want.mode)
+        results.append({"path": want.path, "changed": changed, "created": False})
+    return results
 
 
 @dataclass
@@ -290,13 +393,39 @@ def _backup(path: str) -> str:
     return name
 
 
+def _ids(entry: dict[str, Any], params: dict[str, Any], check: bool = False) -> tuple[int, int]:
+    """The uid and gid of an entry: its own owner and group, else the module's.
+
+    In check mode an account or group that does not exist is one an earlier task would make: -1, which
+    no file has, so the entry is reported as a change.
+    """
+    owner = entry["owner"] or params["owner"]
+    group = entry["group"] or params["group"]
+    try:
+        uid = pwd.getpwnam(owner).pw_uid
+    except KeyError:
+        uid = -1
+    try:
+        gid = grp.getgrnam(group).gr_gid
+    except KeyError:
+        gid = -1
+    if -1 in (uid, gid) and not check:
+        raise ValueError(f"{entry['path']}: unknown owner {owner!r} or group {group!r}")
+    return uid, gid
+
+
+def _pick(entry: dict[str, Any], params: dict[str, Any], default: str) -> Any:
+    """An entry's mode, else the module's default (named by default)."""
+    return entry["mode"] if entry["mode"] is not None else params[default]
+
+
 def main() -> None:
     module = AnsibleModule(
         argument_spec={
             "files": {
                 "type": "list",
                 "elements": "dict",
-                "required": True,
+                "default": [],
                 "options": {
                     "path": {"type": "path", "required": True},
                     "content": {"type": "str", "required": True},
@@ -306,6 +435,18 @@ def main() -> None:
                     "validate": {"type": "str"},
                 },
             },
+            "dirs": {
+                "type": "list",
+                "elements": "dict",
+                "default": [],
+                "options": {
+                    "path": {"type": "path", "required": True},
+                    "owner": {"type": "str"},
+                    "group": {"type": "str"},
+                    "mode": {"type": "raw"},
+                },
+            },
+            "dir_mode": {"type": "raw", "default": "0755"},
             "owner": {"type": "str", "default": "root"},
             "group": {"type": "str", "default": "root"},
             "mode": {"type": "raw", "default": "0644"},
@@ -315,30 +456,33 @@ def main() -> None:
     )
     params = module.params
     try:
-        files = []
-        for entry in params["files"]:
-            owner = entry["owner"] or params["owner"]
-            group = entry["group"] or params["group"]
-            try:
-                uid = pwd.getpwnam(owner).pw_uid
-                gid = grp.getgrnam(group).gr_gid
-            except KeyError:
-                raise ValueError(f"{entry['path']}: unknown owner {owner!r} or group {group!r}") from None
-            mode = entry["mode"] if entry["mode"] is not None else params["mode"]
-            files.append(
-                Wanted(
-                    entry["path"],
-                    entry["content"].encode("utf-8"),
-                    uid,
-                    gid,
-                    _mode(mode, f"mode of {entry['path']}"),
-                    entry["validate"],
-                )
+        dirs = [
+            WantedDir(
+                entry["path"],
+                *_ids(entry, params, module.check_mode),
+                _mode(_pick(entry, params, "dir_mode"), f"mode of {entry['path']}"),
             )
+            for entry in params["dirs"]
+        ]
+        files = [
+            Wanted(
+                entry["path"],
+                entry["content"].encode("utf-8"),
+                *_ids(entry, params, module.check_mode),
+                _mode(_pick(entry, params, "mode"), f"mode of {entry['path']}"),
+                entry["validate"],
+            )
+            for entry in params["files"]
+        ]
+        dir_results = make_dirs(dirs, module.check_mode)
         results, diffs = write_files(files, params["backup"], module.check_mode, module._diff)
     except (OSError, ValueError) as exc:
         module.fail_json(msg=f"wsgi.stack.files: {exc}")
-    output: dict[str, Any] = {"changed": any(r["changed"] for r in results), "results": results}
+    output: dict[str, Any] = {
+        "changed": any(r["changed"] for r in dir_results + results),
+        "results": results,
+        "dirs": dir_results,
+    }
     if diffs:
         output["diff"] = diffs
     module.exit_json(**output)

@@ -1,4 +1,4 @@
-"""Several files in one call: written when they differ, checked first, backed up, atomic."""
+"""Directories and files in one call: written when they differ, checked first, backed up, atomic."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from ansible_collections.wsgi.stack.plugins.modules.files import Wanted, write_files
+from ansible_collections.wsgi.stack.plugins.modules.files import Wanted, WantedDir, _ids, make_dirs, write_files
 
 UID = os.getuid()
 GID = os.getgid()
@@ -116,3 +116,58 @@ def test_check_mode_takes_a_missing_directory_for_one_an_earlier_task_makes(tmp_
     results, _ = write_files([want(tmp_path / "new" / "a.conf", "a\n")], check=True)
     assert results[0]["changed"] and results[0]["created"]
     assert os.listdir(tmp_path) == []
+
+
+def wanted_dir(path: Path, mode: int = 0o750) -> WantedDir:
+    return WantedDir(str(path), UID, GID, mode)
+
+
+def test_directories_are_made_parents_first_with_their_mode(tmp_path: Path) -> None:
+    results = make_dirs([wanted_dir(tmp_path / "app"), wanted_dir(tmp_path / "app" / "shared", 0o700)])
+    assert [(r["changed"], r["created"]) for r in results] == [(True, True), (True, True)]
+    assert mode_of(tmp_path / "app") == 0o750 and mode_of(tmp_path / "app" / "shared") == 0o700
+    again = make_dirs([wanted_dir(tmp_path / "app"), wanted_dir(tmp_path / "app" / "shared", 0o700)])
+    assert [r["changed"] for r in again] == [False, False]
+
+
+def test_a_directory_whose_mode_differs_is_changed_not_made(tmp_path: Path) -> None:
+    (tmp_path / "app").mkdir(mode=0o755)
+    results = make_dirs([wanted_dir(tmp_path / "app", 0o750)])
+    assert results == [{"path": str(tmp_path / "app"), "changed": True, "created": False}]
+    assert mode_of(tmp_path / "app") == 0o750
+
+
+def test_check_mode_reports_directories_and_makes_none(tmp_path: Path) -> None:
+    (tmp_path / "old").mkdir(mode=0o755)
+    results = make_dirs(
+        [wanted_dir(tmp_path / "old"), wanted_dir(tmp_path / "new"), wanted_dir(tmp_path / "new" / "sub")], check=True
+    )
+    assert [(r["changed"], r["created"]) for r in results] == [(True, False), (True, True), (True, True)]
+    assert sorted(os.listdir(tmp_path)) == ["old"] and mode_of(tmp_path / "old") == 0o755
+
+
+def test_missing_parents_are_made_like_the_directory(tmp_path: Path) -> None:
+    results = make_dirs([wanted_dir(tmp_path / "a" / "b" / "c", 0o710)])
+    assert results[0]["created"]
+    assert [mode_of(tmp_path / p) for p in ("a", "a/b", "a/b/c")] == [0o710] * 3
+
+
+def test_a_file_in_the_way_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ValueError, match="not a directory"):
+        make_dirs([wanted_dir(tmp_path / "file")])
+
+
+def test_a_relative_directory_is_refused() -> None:
+    with pytest.raises(ValueError, match="must be absolute"):
+        make_dirs([WantedDir("relative", UID, GID, 0o755)])
+
+
+def test_an_unknown_account_is_refused_but_taken_for_one_to_come_in_check_mode() -> None:
+    entry = {"path": "/srv/app", "owner": "no-such-account-here", "group": None}
+    params = {"owner": "root", "group": "root"}
+    with pytest.raises(ValueError, match="unknown owner 'no-such-account-here'"):
+        _ids(entry, params)
+    assert _ids(entry, params, check=True) == (-1, 0)
+    # A directory of an account to come is a change in check mode.
+    assert make_dirs([WantedDir("/", -1, 0, 0o755)], check=True)[0]["changed"]
