@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import socket
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -40,6 +41,13 @@ def test_info_names_the_release_and_the_interpreter(app: Flask) -> None:
         "python": sys.prefix,
         "host": socket.gethostname(),
     }
+
+
+def test_wait_endpoint_answers_after_50_ms(app: Flask) -> None:
+    start = time.monotonic()
+    answer = app.test_client().get("/api/wait")
+    assert answer.get_json() == {"app": "hello", "waited_ms": 50}
+    assert time.monotonic() - start >= 0.05
 
 
 def test_client_endpoint_trusts_exactly_one_proxy(app: Flask) -> None:

@@ -12,6 +12,7 @@ import json
 import os
 import socket
 import sys
+import time
 from pathlib import Path
 from typing import Any
 
@@ -59,6 +60,12 @@ def create_app() -> Flask:
     @app.get("/api/info")
     def info() -> dict[str, Any]:
         return {"app": "hello", "release": RELEASE_DIR.name, "python": sys.prefix, "host": socket.gethostname()}
+
+    @app.get("/api/wait")
+    def wait() -> dict[str, Any]:
+        """Answer after 50 ms: a request that waits on I/O (a database, another service)."""
+        time.sleep(0.05)
+        return {"app": "hello", "waited_ms": 50}
 
     @app.get("/api/client")
     def client() -> dict[str, Any]:
