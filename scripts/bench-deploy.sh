@@ -24,70 +24,14 @@ out=.cache/bench
 work=$(mktemp -d /var/tmp/wsgi-stack-bench.XXXXXX)
 mkdir -p "$out"
 
-say() { printf '=== %s\n' "$*" >&2; }
-containers() { docker ps -aq --filter "name=^${PREFIX}-" ; }
-cleanup() {
-  local ids
-  ids=$(containers)
-  [ -z "$ids" ] || docker rm -f $ids >/dev/null
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-start_hosts() {
-  local n=$1 i name
-  cleanup_ids=$(containers)
-  [ -z "$cleanup_ids" ] || docker rm -f $cleanup_ids >/dev/null
-  for i in $(seq "$n"); do
-    name=$PREFIX-$i
-    docker run -d --name "$name" --hostname "$name" \
-      --cap-add SYS_ADMIN --security-opt seccomp=unconfined --security-opt apparmor=unconfined \
-      --cgroupns host -v /sys/fs/cgroup:/sys/fs/cgroup:rw \
-      --tmpfs /run --tmpfs /run/lock --tmpfs /tmp "$IMAGE" /lib/systemd/systemd >/dev/null
-    # The prepared image keeps a uWSGI wheel in root's pip cache: a host
-    # provisioned elsewhere would not have it.
-    docker exec "$name" rm -rf /root/.cache/pip
-  done
-  for i in $(seq "$n"); do
-    for _ in $(seq 30); do
-      case $(docker exec "$PREFIX-$i" systemctl is-system-running 2>/dev/null || true) in
-        running|degraded) break ;;
-      esac
-      sleep 1
-    done
-  done
-  {
-    echo "webservers:"
-    echo "  vars: {ansible_connection: community.docker.docker, ansible_python_interpreter: /usr/bin/python3}"
-    echo "  hosts:"
-    for i in $(seq "$n"); do echo "    $PREFIX-$i: {}"; done
-  } > "$work/hosts.yml"
-}
+source scripts/bench/lib.sh
+trap 'bench_remove; rm -rf "$work"' EXIT
 
 # The sample app, from a copy whose code the "new release" row changes.
-rm -rf "$work/app" && cp -r playbooks/files/hello_app "$work/app"
-mkdir -p "$work/group_vars"
-cat > "$work/group_vars/webservers.yml" <<EOF
-wsgi_apps:
-  - name: hello
-    module: hello:app
-    source: {type: dir, path: $work/app}
-    static_dir: static
-    server_names: ["_"]
-    post_install: [flask --app hello init-db]
-EOF
+bench_app "$work/app"
 
-# Seconds taken by site.yml on the hosts of hosts.yml (it must succeed).
-deploy() {
-  local wheelhouse=$1 log=$2 t0 t1
-  t0=$(date +%s.%N)
-  ANSIBLE_PIPELINING=true ANSIBLE_CALLBACKS_ENABLED=ansible.posix.profile_tasks ANSIBLE_FORCE_COLOR=false \
-    ansible-playbook -i "$work/hosts.yml" playbooks/site.yml \
-    -e wsgi_stack_wheelhouse="$wheelhouse" >"$log" 2>&1 || {
-      say "site.yml failed; the end of $log:"; tail -n 30 "$log" >&2; exit 1; }
-  t1=$(date +%s.%N)
-  python3 -c "print(round($t1 - $t0))"
-}
+# Seconds taken by site.yml, with the wheelhouse given (empty: off).
+deploy() { bench_deploy "$2" -e wsgi_stack_wheelhouse="$1"; }
 
 # Every host answers through nginx, or the figure does not count.
 check_hosts() {
@@ -118,12 +62,12 @@ base_new=""
 ratio() { python3 -c "print(f'{$1 / $2:.2f}x')"; }
 for n in "${COUNTS[@]}"; do
   say "$n app server(s): first deploy"
-  start_hosts "$n"
+  bench_start_hosts "$n"
   first=$(deploy "$work/wheelhouse-$n" "$out/deploy-$n-first.log")
   check_hosts "$n"
   built=$(compiled "$out/deploy-$n-first.log")
   say "$n app server(s): a new release"
-  echo "# changed for the benchmark's new release" >> "$work/app/hello.py"
+  echo "# changed for the benchmark's new release" >> "$work/app/hello/__init__.py"
   new=$(deploy "$work/wheelhouse-$n" "$out/deploy-$n-new.log")
   check_hosts "$n"
   base_first=${base_first:-$first}
@@ -134,7 +78,7 @@ done
 if [ "$COMPARE" = 1 ]; then
   n=${COUNTS[-1]}
   say "$n app server(s), wheelhouse off: first deploy"
-  start_hosts "$n"
+  bench_start_hosts "$n"
   first=$(deploy "" "$out/deploy-$n-first-nowheelhouse.log")
   check_hosts "$n"
   rows+=("| $n | off | $first s ($(ratio "$first" "$base_first")) | $(compiled "$out/deploy-$n-first-nowheelhouse.log") | |")
