@@ -2,6 +2,8 @@
 #   make test        lint + unit + collection build + every Molecule scenario (what CI runs)
 #   make demo        demo host in Docker, site.yml deployed, URL and a real response printed
 #   make demo-down   remove everything make demo made
+#   make bench       requests/s and latency of the default stack, uWSGI alone and a classic
+#                    Gunicorn setup, and the converge times (a benchmark, about 8 min)
 #   make bench-deploy  deploy time to 1, 2 and 4 app servers (a benchmark, about 25 min)
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
@@ -23,7 +25,7 @@ export ANSIBLE_HOME := $(CACHE)/ansible-home
 export ANSIBLE_FORCE_COLOR ?= true
 export PY_COLORS ?= 1
 
-.PHONY: venv help test lint unit collection images docker molecule demo demo-down bench-deploy clean
+.PHONY: venv help test lint unit collection images docker molecule demo demo-down bench bench-deploy clean
 
 help:
 	@sed -n 's/^#   //p' $(MAKEFILE_LIST)
@@ -84,6 +86,9 @@ demo: venv docker
 
 demo-down:
 	scripts/demo.sh down
+
+bench: venv images
+	scripts/bench.sh
 
 bench-deploy: venv images
 	scripts/bench-deploy.sh
