@@ -8,9 +8,12 @@
 # site.yml deploys the sample app to it cold, then again (the no-op run);
 # both times are printed. Then, inside the container, on the same release:
 #   default   nginx -> the uWSGI vassal, as site.yml wrote them;
-#   direct    the same vassal file, its socket made an HTTP/1.1 one (with
-#             keep-alive, as nginx gives wrk) on 127.0.0.1:8001, in a uWSGI
-#             of its own (no nginx: the limit);
+#   direct    the same vassal file, its socket made an HTTP one on
+#             127.0.0.1:8001, in a uWSGI of its own (no nginx: the limit).
+#             It closes each connection after its answer (an http11-socket
+#             would keep each of only processes x threads connections and
+#             leave the others waiting), so wrk counts socket read errors
+#             and openloop some failed sends there: not the app failing;
 #   classic   Gunicorn as the guides leave it (one sync worker) on
 #             127.0.0.1:8002, behind an nginx proxy_pass site on :8080.
 # Each stack answers the page (/), the JSON endpoint (/api/info) and an
@@ -61,7 +64,7 @@ vassal=/etc/uwsgi/vassals/hello.ini
 release=$(in_host "sed -n 's/^chdir = //p' $vassal")
 env_file=$(in_host "sed -n 's/^for-readline = //p' $vassal")
 uwsgi=$(in_host 'readlink -f /proc/$(systemctl show -p MainPID --value uwsgi-emperor)/exe')
-in_host "sed -e 's/^socket = .*/http11-socket = 127.0.0.1:8001/' -e '/^chown-socket/d' -e '/^chmod-socket/d' \
+in_host "sed -e 's/^socket = .*/http-socket = 127.0.0.1:8001/' -e '/^chown-socket/d' -e '/^chmod-socket/d' \
   -e '/^logto/d' -e 's/^stats = .*/stats = 127.0.0.1:9192/' \
   -e 's/^procname-prefix-spaced = .*/procname-prefix-spaced = direct/' $vassal > /root/direct.ini"
 in_host "systemd-run --quiet --unit bench-direct --property KillSignal=SIGQUIT $uwsgi --ini /root/direct.ini"
