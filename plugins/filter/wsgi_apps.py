@@ -85,7 +85,8 @@ RETURN = r"""
 _value:
   description: The definitions with every key filled in, plus derived keys
     C(wsgi_module), C(wsgi_callable), C(socket_type), C(socket_address), C(upstream),
-    C(releases_dir), C(shared_dir), C(current_dir), C(env_file), C(static_path) and C(check_host)
+    C(releases_dir), C(shared_dir), C(current_dir), C(env_file), C(static_path), C(static_dir_parents)
+    (the directories above C(static_dir) in a release, outermost first) and C(check_host)
     (the Host of the release check's request). C(tls) gains C(enabled), C(source) (C(self_signed), C(files),
     C(content) or empty), the paths of C(certificate) and C(key) the web server reads, and for a
     self-signed pair C(subject_alt_names) and C(csr) (its signing request), and always C(owned_files)

@@ -166,6 +166,23 @@ def _check_paths(out: dict[str, Any], key: str, fail: Fail) -> list[str]:
     return paths
 
 
+def _check_static_dir(out: dict[str, Any], fail: Fail) -> None:
+    """static_dir: outside the shared paths; the web server reads it, and only it, in a release."""
+    static = out["static_dir"] = out["static_dir"].rstrip("/")
+    if static and ("/./" in f"/{static}/" or "//" in static):
+        raise fail("static_dir", f"{static!r} must name a directory inside the release ('.' would be its code)")
+    for path in out["shared_dirs"] + out["shared_files"] if static else []:
+        if static == path or static.startswith(path + "/") or path.startswith(static + "/"):
+            raise fail(
+                "static_dir",
+                f"{static!r} overlaps the shared path {path!r}: what the app writes is its own alone, "
+                "so the web server could not serve it (serve such files through the app)",
+            )
+    # The directories above it in the release: the web server may pass through them, not read them.
+    parts = static.split("/") if static else []
+    out["static_dir_parents"] = ["/".join(parts[:n]) for n in range(1, len(parts))]
+
+
 def _check_commands(out: dict[str, Any], key: str, fail: Fail, creates: bool = False) -> list[Any]:
     """Command lists: non-empty strings; init_commands items may be {command, creates}."""
     commands: list[Any] = []
@@ -296,6 +313,7 @@ def normalize_app(
         raise _fail(var, index, "static_url", "must start and end with '/'")
     if out["static_dir"] and not _relative(out["static_dir"]):
         raise _fail(var, index, "static_dir", "must be a path relative to the release")
+    _check_static_dir(out, fail)
     if out["protocol"] not in PROTOCOLS:
         raise _fail(var, index, "protocol", f"must be one of {', '.join(PROTOCOLS)}")
     for key in ("processes", "threads", "harakiri", "max_requests", "buffer_size"):

@@ -55,6 +55,31 @@ def test_the_web_server_account_can_read_the_static_files(host):
     assert as_user(host, "www-data", f"cat {ROOT}/current/static/hello.txt > /dev/null").rc == 0
 
 
+@pytest.mark.parametrize(
+    "path",
+    [
+        f"{ROOT}/current/hello/__init__.py",
+        f"{ROOT}/current/requirements.txt",
+        f"{ROOT}/current/venv/pyvenv.cfg",
+        # Written by the app's post_install command.
+        f"{ROOT}/shared/hello-db.json",
+    ],
+    ids=["code", "requirements", "virtualenv", "data"],
+)
+def test_the_web_server_account_reads_nothing_of_the_app_but_its_static_files(host, path):
+    # It is in the app's group for the static files; the rest is the app's alone.
+    assert host.file(path).exists
+    tried = as_user(host, "www-data", f"cat {path}")
+    assert tried.rc != 0 and "Permission denied" in tried.stderr, tried.stdout[:40]
+
+
+def test_what_the_app_writes_at_run_time_is_its_own_alone(host):
+    pids = host.check_output("ps -o pid= -u hello").split()
+    assert pids
+    umasks = {host.check_output(f"sed -n 's/^Umask:[[:space:]]*//p' /proc/{pid}/status") for pid in pids}
+    assert umasks == {"0077"}
+
+
 def test_the_app_account_cannot_read_another_accounts_secrets(host):
     assert as_user(host, "hello", f"cat {KEY}").rc != 0
 

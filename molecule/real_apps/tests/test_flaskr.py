@@ -116,14 +116,22 @@ def test_every_release_links_the_shared_instance_folder(host, releases):
 
 
 def test_the_instance_folder_is_flaskrs_alone(file_stat):
-    assert file_stat(INSTANCE) == ("directory", "flaskr", "flaskr", "0750")
+    assert file_stat(INSTANCE) == ("directory", "flaskr", "flaskr", "0700")
 
 
-def test_the_database_is_in_shared_owned_by_flaskr_and_not_world_readable(host, file_stat):
+@pytest.mark.parametrize("path", [f"{ROOT}/current/flaskr/__init__.py", DATABASE])
+def test_nginx_reads_neither_flaskrs_code_nor_its_data(host, path):
+    # www-data is in flaskr's group for flaskr/static, and passes through flaskr/ to it.
+    assert host.file(path).exists
+    tried = host.run(f"runuser -u www-data -- cat {path}")
+    assert tried.rc != 0 and "Permission denied" in tried.stderr, tried.stdout[:40]
+
+
+def test_the_database_is_in_shared_and_flaskrs_alone(host, file_stat):
     database = file_stat(DATABASE)
 
     assert (database.kind, database.user, database.group) == ("file", "flaskr", "flaskr")
-    assert int(database.mode, 8) & 0o007 == 0, database.mode
+    assert int(database.mode, 8) & 0o077 == 0, database.mode
     assert host.file(DATABASE).size > 0
 
 

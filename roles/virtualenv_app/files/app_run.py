@@ -62,7 +62,7 @@ def load_environment(text: str, venv: str) -> None:
     os.environ["VIRTUAL_ENV"] = venv
     os.environ["PATH"] = f"{venv}/bin:" + os.environ.get("PATH", "/usr/bin:/bin")
     os.environ.pop("PYTHONHOME", None)
-    os.umask(0o027)
+    os.umask(0o077)
 
 
 def digest(text: str) -> str:

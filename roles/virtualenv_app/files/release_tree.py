@@ -14,7 +14,7 @@ The checksum covers what a release gets: each path, its type, whether it is
 executable, and its content (or a link's target); timestamps and owners are
 left out, so an unchanged tree always gives the same checksum (and release id).
 ``archive`` writes those same entries to a temporary .tar.gz (directories and
-executables mode 0750, other files 0640) and prints its path with the checksum.
+executables mode 0700, other files 0600) and prints its path with the checksum.
 A PATTERN matches any path component by name (``__pycache__``, ``*.pyc``); a
 PATTERN starting with ``/`` matches a path from the top of DIR (``/venv``).
 Output is one line of JSON.
@@ -111,12 +111,13 @@ def main() -> int:
                 info = archive.gettarinfo(str(path), arcname=rel)
                 info.uid = info.gid = 0
                 info.uname = info.gname = ""
-                # Never group-writable (the web server's account is in the
-                # app's group), never for others.
+                # The app's own alone: the web server's account is in the
+                # app's group, and reads only the static files, which the
+                # build opens to the group after unpacking.
                 if info.isdir() or (info.isreg() and info.mode & 0o111):
-                    info.mode = 0o750
+                    info.mode = 0o700
                 elif info.isreg():
-                    info.mode = 0o640
+                    info.mode = 0o600
                 if info.isreg():
                     with path.open("rb") as handle:
                         archive.addfile(info, handle)

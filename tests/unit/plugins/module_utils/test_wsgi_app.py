@@ -30,6 +30,15 @@ def test_defaults_and_derived_paths() -> None:
     assert app["server_names"] == ["_"]
 
 
+def test_the_directories_above_the_static_dir_are_listed_for_the_web_server() -> None:
+    assert one(static_dir="static")["static_dir_parents"] == []
+    assert one(static_dir="src/hello/static/")["static_dir_parents"] == ["src", "src/hello"]
+    assert one(static_dir="src/hello/static/")["static_path"] == "/srv/hello/current/src/hello/static"
+    assert one()["static_dir_parents"] == []
+    # A shared path beside the static directory, not above or in it, is fine.
+    assert one(static_dir="static", shared_dirs=["static-cache", "instance"])["static_dir"] == "static"
+
+
 def test_tcp_socket_and_http_upstream() -> None:
     assert one(socket="127.0.0.1:8001")["upstream"] == "127.0.0.1:8001"
     assert one(socket="127.0.0.1:8001", protocol="http")["upstream"] == "http://127.0.0.1:8001"
@@ -51,6 +60,11 @@ def test_input_is_not_modified() -> None:
         ({"root": "srv/hello"}, r"wsgi_apps\[0\]\.root: must be an absolute path"),
         ({"static_dir": "/srv/static"}, r"wsgi_apps\[0\]\.static_dir: must be a path relative"),
         ({"static_dir": "../etc"}, r"wsgi_apps\[0\]\.static_dir"),
+        ({"static_dir": "."}, r"wsgi_apps\[0\]\.static_dir: '\.' must name a directory inside the release"),
+        ({"static_dir": "app/./static"}, r"wsgi_apps\[0\]\.static_dir"),
+        ({"static_dir": "media", "shared_dirs": ["media"]}, r"static_dir: 'media' overlaps the shared path 'media'"),
+        ({"static_dir": "media/up", "shared_dirs": ["media"]}, r"static_dir: 'media/up' overlaps"),
+        ({"static_dir": "static", "shared_files": ["static/robots.txt"]}, r"static_dir: 'static' overlaps"),
         ({"listen": 70000}, r"wsgi_apps\[0\]\.listen: must be a port from 1 to 65535"),
         ({"listen": 0}, r"wsgi_apps\[0\]\.listen"),
         ({"socket": "127.0.0.1:99999"}, r"wsgi_apps\[0\]\.socket"),
