@@ -40,6 +40,19 @@ BALANCE_DEFAULTS: dict[str, Any] = {
     "next_upstream_tries": 0,  # 0: every backend once
     "next_upstream_timeout": 10,
 }
+# One nginx limit_req zone of the app's site: requests per client address to
+# a URL prefix of the app ("/": every request that reaches the app; static
+# files are never limited). The excess is answered 429.
+RATE_LIMIT_DEFAULTS: dict[str, Any] = {
+    "path": "/",
+    "rate": None,  # required: "<n>r/s" or "<n>r/m"
+    "burst": 20,  # requests above the rate let through at once (nodelay) or queued
+    "nodelay": True,
+    "zone_size": "10m",  # shared memory for the client addresses (about 16,000 per MB)
+}
+RATE_RE = re.compile(r"^[1-9][0-9]*r/[sm]$")
+SIZE_RE = re.compile(r"^[1-9][0-9]*[km]$")
+LOCATION_RE = re.compile(r"^/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$")
 # TLS of the app's site. Enabled by one source of certificate and key: a
 # self-signed pair made on the host (demo, tests), paths of files already on
 # the host, or PEM text that the web server role writes there.
@@ -99,6 +112,7 @@ APP_DEFAULTS: dict[str, Any] = {
     "uwsgi_options": {},
     "nginx_options": {},
     "balance": {},  # read by a load balancer in front of the app's hosts
+    "rate_limits": [],  # see RATE_LIMIT_DEFAULTS; nginx limit_req per URL prefix
     "tls": {},  # see TLS_DEFAULTS; empty: plain HTTP only
 }
 
@@ -322,6 +336,7 @@ def normalize_app(
             raise _fail(var, index, key, f"must be a positive integer, got {value!r}")
 
     out["balance"] = _check_balance(out["balance"], fail)
+    out["rate_limits"] = _check_rate_limits(out, fail)
     out["tls"] = _check_tls(out, fail)
 
     # The socket: a unix path (default, in the emperor's socket directory) or host:port.
@@ -388,6 +403,42 @@ def _check_balance(balance: Mapping[str, Any], fail: Fail) -> dict[str, Any]:
         if not isinstance(value, int) or isinstance(value, bool) or value < low:
             raise fail(f"balance.{name}", f"must be an integer of at least {low}, got {value!r}")
     return out
+
+
+def _check_rate_limits(app: Mapping[str, Any], fail: Fail) -> list[dict[str, Any]]:
+    """rate_limits: one limit_req zone per URL prefix of the app, never on its static files."""
+    limits: list[dict[str, Any]] = []
+    for i, item in enumerate(_as_list(app["rate_limits"])):
+        key = f"rate_limits[{i}]"
+        if not isinstance(item, Mapping):
+            raise fail(key, f"must be a mapping with at least 'rate', got {item!r}")
+        unknown = sorted(set(item) - set(RATE_LIMIT_DEFAULTS))
+        if unknown:
+            raise fail(f"{key}.{unknown[0]}", f"unknown key (known: {', '.join(sorted(RATE_LIMIT_DEFAULTS))})")
+        limit = dict(RATE_LIMIT_DEFAULTS, **item)
+        if not isinstance(limit["rate"], str) or not RATE_RE.match(limit["rate"]):
+            raise fail(
+                f"{key}.rate", f"must be requests per second or minute like '10r/s' or '30r/m', got {limit['rate']!r}"
+            )
+        burst = limit["burst"]
+        if not isinstance(burst, int) or isinstance(burst, bool) or burst < 0:
+            raise fail(f"{key}.burst", f"must be an integer of at least 0, got {burst!r}")
+        if not isinstance(limit["nodelay"], bool):
+            raise fail(f"{key}.nodelay", f"must be true or false, got {limit['nodelay']!r}")
+        if not isinstance(limit["zone_size"], str) or not SIZE_RE.match(limit["zone_size"]):
+            raise fail(f"{key}.zone_size", f"must be a size like '10m' or '512k', got {limit['zone_size']!r}")
+        path = limit["path"]
+        if not isinstance(path, str) or not LOCATION_RE.match(path):
+            raise fail(f"{key}.path", f"must be a URL path starting with '/', got {path!r}")
+        if app["static_dir"] and path.startswith(app["static_url"]):
+            raise fail(
+                f"{key}.path", f"{path!r} is in static_url {app['static_url']!r}: nginx serves those, not the app"
+            )
+        if path in [one["path"] for one in limits]:
+            raise fail(f"{key}.path", f"{path!r} has a limit already (one limit per path)")
+        limit["zone"] = f"wsgi_stack_{app['name']}_{i}"
+        limits.append(limit)
+    return limits
 
 
 def _check_tls(app: Mapping[str, Any], fail: Fail) -> dict[str, Any]:

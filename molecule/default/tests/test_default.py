@@ -59,6 +59,20 @@ def test_nginx_serves_static_files_without_the_app(host, http):
     assert "/static/hello.txt" not in log
 
 
+def test_a_rate_limited_path_answers_429_beyond_its_burst_and_nothing_else_does(http, capsys):
+    # 1r/s with a burst of 2: of 10 requests sent one after the other in about
+    # a second, 3 or 4 pass; the next path is not limited; the limit refills.
+    statuses = [http.get("/api/wait").status for _ in range(10)]
+    beside = http.get("/api/info").status
+    time.sleep(2.5)
+    later = http.get("/api/wait").status
+    with capsys.disabled():
+        print(f"\n/api/wait at 1r/s, burst 2: {statuses.count(200)} of 10 passed, {statuses.count(429)} got 429")
+    assert set(statuses) == {200, 429}, statuses
+    assert 3 <= statuses.count(200) <= 5, statuses
+    assert (beside, later) == (200, 200)
+
+
 def test_the_app_sees_the_real_client_despite_a_forged_forwarded_for(http, address):
     client = http.get("/api/client", headers={"X-Forwarded-For": "203.0.113.66"}).json()
 

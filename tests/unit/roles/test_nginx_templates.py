@@ -504,3 +504,38 @@ def test_only_the_files_no_site_uses_any_more_are_removed() -> None:
     # Behind load balancers that end TLS, no key stays on the app servers.
     templar = Templar(loader=DataLoader(), variables={**variables, "nginx_tls_offloaded": True})
     assert templar.template(trust_as_template("{{ __nginx_tls_files_in_use }}")) == []
+
+
+def test_rate_limits_count_per_client_and_answer_429_where_they_are_set(render: Render) -> None:
+    text = site(
+        render,
+        static_dir="static",
+        rate_limits=[{"rate": "5r/s"}, {"path": "/login", "rate": "10r/m", "burst": 0, "nodelay": False}],
+    )
+    zones = [line for line in text.splitlines() if line.startswith("limit_req_zone")]
+    # In the http block (the site file's top level), before the server that uses them.
+    assert zones == [
+        "limit_req_zone $binary_remote_addr zone=wsgi_stack_shop_0:10m rate=5r/s;",
+        "limit_req_zone $binary_remote_addr zone=wsgi_stack_shop_1:10m rate=10r/m;",
+    ]
+    assert text.index("limit_req_zone") < text.index("server {")
+    locations = re.findall(r"\n    location (\S+) \{\n(.*?)\n    \}\n", text, re.S)
+    by_path = {path: body for path, body in locations}
+    assert list(by_path) == ["/static/", "/login", "/"]
+    assert "limit_req" not in by_path["/static/"]
+    assert "        limit_req zone=wsgi_stack_shop_1;\n        limit_req_status 429;\n" in by_path["/login"]
+    assert "        limit_req zone=wsgi_stack_shop_0 burst=20 nodelay;\n" in by_path["/"]
+    # A limited path reaches the app exactly as / does.
+    assert by_path["/login"].split("limit_req_status 429;\n")[1] == by_path["/"].split("limit_req_status 429;\n")[1]
+
+
+def test_a_load_balancer_limits_before_it_proxies(render: Render) -> None:
+    text = site(render, backends=BACKENDS, rate_limits=[{"path": "/api/", "rate": "1r/s", "burst": 2}])
+    api = text.split("    location /api/ {\n")[1].split("\n    }\n")[0]
+    assert "limit_req zone=wsgi_stack_shop_0 burst=2 nodelay;" in api
+    assert "proxy_pass http://wsgi_stack_shop;" in api
+    assert "limit_req" not in text.split("    location / {\n")[1]
+
+
+def test_no_rate_limits_no_zone(render: Render) -> None:
+    assert "limit_req" not in site(render)

@@ -39,6 +39,22 @@ def test_the_directories_above_the_static_dir_are_listed_for_the_web_server() ->
     assert one(static_dir="static", shared_dirs=["static-cache", "instance"])["static_dir"] == "static"
 
 
+def test_rate_limits_get_their_defaults_and_a_zone_of_the_apps_own() -> None:
+    limits = one(rate_limits=[{"rate": "5r/s"}, {"path": "/login", "rate": "10r/m", "burst": 0}])["rate_limits"]
+    assert limits == [
+        {"path": "/", "rate": "5r/s", "burst": 20, "nodelay": True, "zone_size": "10m", "zone": "wsgi_stack_hello_0"},
+        {
+            "path": "/login",
+            "rate": "10r/m",
+            "burst": 0,
+            "nodelay": True,
+            "zone_size": "10m",
+            "zone": "wsgi_stack_hello_1",
+        },
+    ]
+    assert one()["rate_limits"] == []
+
+
 def test_tcp_socket_and_http_upstream() -> None:
     assert one(socket="127.0.0.1:8001")["upstream"] == "127.0.0.1:8001"
     assert one(socket="127.0.0.1:8001", protocol="http")["upstream"] == "http://127.0.0.1:8001"
@@ -60,6 +76,28 @@ def test_input_is_not_modified() -> None:
         ({"root": "srv/hello"}, r"wsgi_apps\[0\]\.root: must be an absolute path"),
         ({"static_dir": "/srv/static"}, r"wsgi_apps\[0\]\.static_dir: must be a path relative"),
         ({"static_dir": "../etc"}, r"wsgi_apps\[0\]\.static_dir"),
+        ({"rate_limits": [{"burst": 5}]}, r"rate_limits\[0\]\.rate: must be requests per second or minute"),
+        ({"rate_limits": [{"rate": "10/s"}]}, r"rate_limits\[0\]\.rate"),
+        ({"rate_limits": [{"rate": "0r/s"}]}, r"rate_limits\[0\]\.rate"),
+        (
+            {"rate_limits": [{"rate": "1r/s", "burst": -1}]},
+            r"rate_limits\[0\]\.burst: must be an integer of at least 0",
+        ),
+        ({"rate_limits": [{"rate": "1r/s", "nodelay": "yes"}]}, r"rate_limits\[0\]\.nodelay"),
+        ({"rate_limits": [{"rate": "1r/s", "zone_size": "10 MB"}]}, r"rate_limits\[0\]\.zone_size"),
+        ({"rate_limits": [{"rate": "1r/s", "path": "login"}]}, r"rate_limits\[0\]\.path: must be a URL path"),
+        ({"rate_limits": [{"rate": "1r/s", "path": "/a b"}]}, r"rate_limits\[0\]\.path"),
+        ({"rate_limits": [{"rate": "1r/s", "path": "/x;}"}]}, r"rate_limits\[0\]\.path"),
+        ({"rate_limits": [{"rate": "1r/s", "per": "ip"}]}, r"rate_limits\[0\]\.per: unknown key"),
+        ({"rate_limits": ["10r/s"]}, r"rate_limits\[0\]: must be a mapping"),
+        (
+            {"rate_limits": [{"rate": "1r/s", "path": "/static/x"}], "static_dir": "static"},
+            r"rate_limits\[0\]\.path: '/static/x' is in static_url",
+        ),
+        (
+            {"rate_limits": [{"rate": "1r/s"}, {"rate": "2r/s", "path": "/"}]},
+            r"rate_limits\[1\]\.path: '/' has a limit already",
+        ),
         ({"static_dir": "."}, r"wsgi_apps\[0\]\.static_dir: '\.' must name a directory inside the release"),
         ({"static_dir": "app/./static"}, r"wsgi_apps\[0\]\.static_dir"),
         ({"static_dir": "media", "shared_dirs": ["media"]}, r"static_dir: 'media' overlaps the shared path 'media'"),
