@@ -104,9 +104,9 @@ APP_DEFAULTS: dict[str, Any] = {
     "protocol": "uwsgi",
     "socket": "unix",
     "processes": 0,  # 0: derived from the CPU count by the emperor role
-    "threads": 2,
+    "threads": 4,  # per process: requests that wait on I/O do not hold the CPU (uwsgi_emperor README)
     "harakiri": 30,
-    "max_requests": 5000,
+    "max_requests": 0,  # 0: workers are not recycled; a recycle stalls requests (uwsgi_emperor README)
     "buffer_size": 32768,
     "client_max_body_size": "10m",
     "uwsgi_options": {},
@@ -332,7 +332,11 @@ def normalize_app(
         raise _fail(var, index, "protocol", f"must be one of {', '.join(PROTOCOLS)}")
     for key in ("processes", "threads", "harakiri", "max_requests", "buffer_size"):
         value = out[key]
-        if not isinstance(value, int) or isinstance(value, bool) or value < (0 if key == "processes" else 1):
+        if (
+            not isinstance(value, int)
+            or isinstance(value, bool)
+            or value < (0 if key in ("processes", "max_requests") else 1)
+        ):
             raise _fail(var, index, key, f"must be a positive integer, got {value!r}")
 
     out["balance"] = _check_balance(out["balance"], fail)

@@ -60,3 +60,8 @@ def test_new_settings_change_the_vassal_and_nothing_else_reloads_it(render: Rend
 
 def test_without_a_settings_file_the_vassal_reads_none(render: Render) -> None:
     assert "for-readline" not in vassal(render, env_checksum="")
+
+
+def test_workers_are_recycled_only_when_asked(render: Render) -> None:
+    assert "max-requests" not in vassal(render)
+    assert "\nmax-requests = 20000\n" in vassal(render, max_requests=20000)

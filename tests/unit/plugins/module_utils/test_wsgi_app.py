@@ -114,6 +114,7 @@ def test_input_is_not_modified() -> None:
         ({"protocol": "fastcgi"}, r"wsgi_apps\[0\]\.protocol"),
         ({"server_names": ["bad name"]}, r"wsgi_apps\[0\]\.server_names"),
         ({"threads": 0}, r"wsgi_apps\[0\]\.threads"),
+        ({"max_requests": -1}, r"wsgi_apps\[0\]\.max_requests: must be a positive integer"),
         ({"colour": "blue"}, r"wsgi_apps\[0\]\.colour: unknown key"),
         ({"settings": {"TOKEN": "two\nlines"}}, r"wsgi_apps\[0\]\.settings\.TOKEN: must be a one-line"),
         ({"settings": {"TOKEN": {"a": 1}}}, r"wsgi_apps\[0\]\.settings\.TOKEN"),
