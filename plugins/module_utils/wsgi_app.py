@@ -377,12 +377,17 @@ def normalize_app(
     return out
 
 
+def _with_defaults(value: Mapping[str, Any], defaults: dict[str, Any], key: str, fail: Fail) -> dict[str, Any]:
+    """A mapping key of the definition (balance, tls, a rate limit) over its defaults; unknown keys fail."""
+    unknown = sorted(set(value) - set(defaults))
+    if unknown:
+        raise fail(f"{key}.{unknown[0]}", f"unknown key (known: {', '.join(sorted(defaults))})")
+    return dict(defaults, **value)
+
+
 def _check_balance(balance: Mapping[str, Any], fail: Fail) -> dict[str, Any]:
     """The upstream a load balancer builds for the app: method and failure handling."""
-    unknown = sorted(set(balance) - set(BALANCE_DEFAULTS))
-    if unknown:
-        raise fail(f"balance.{unknown[0]}", f"unknown key (known: {', '.join(sorted(BALANCE_DEFAULTS))})")
-    out = dict(BALANCE_DEFAULTS, **balance)
+    out = _with_defaults(balance, BALANCE_DEFAULTS, "balance", fail)
     if out["method"] not in BALANCE_METHODS:
         raise fail(
             "balance.method",
@@ -416,10 +421,7 @@ def _check_rate_limits(app: Mapping[str, Any], fail: Fail) -> list[dict[str, Any
         key = f"rate_limits[{i}]"
         if not isinstance(item, Mapping):
             raise fail(key, f"must be a mapping with at least 'rate', got {item!r}")
-        unknown = sorted(set(item) - set(RATE_LIMIT_DEFAULTS))
-        if unknown:
-            raise fail(f"{key}.{unknown[0]}", f"unknown key (known: {', '.join(sorted(RATE_LIMIT_DEFAULTS))})")
-        limit = dict(RATE_LIMIT_DEFAULTS, **item)
+        limit = _with_defaults(item, RATE_LIMIT_DEFAULTS, key, fail)
         if not isinstance(limit["rate"], str) or not RATE_RE.match(limit["rate"]):
             raise fail(
                 f"{key}.rate", f"must be requests per second or minute like '10r/s' or '30r/m', got {limit['rate']!r}"
@@ -455,10 +457,7 @@ def _check_tls(app: Mapping[str, Any], fail: Fail) -> dict[str, Any]:
     the web server reads.
     """
     tls = app["tls"]
-    unknown = sorted(set(tls) - set(TLS_DEFAULTS))
-    if unknown:
-        raise fail(f"tls.{unknown[0]}", f"unknown key (known: {', '.join(sorted(TLS_DEFAULTS))})")
-    out = dict(TLS_DEFAULTS, **tls)
+    out = _with_defaults(tls, TLS_DEFAULTS, "tls", fail)
     for key in ("self_signed", "redirect"):
         if not isinstance(out[key], bool):
             raise fail(f"tls.{key}", f"must be true or false, got {out[key]!r}")
