@@ -33,6 +33,21 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
         "service_restart",
     ),
     ("service", {"service_name": "bad name", "service_command": "/bin/true"}, "service_name"),
+    (
+        "service",
+        {"service_name": "x", "service_command": "/bin/true", "service_sockets": ["run/x.sock"]},
+        "service_sockets",
+    ),
+    (
+        "service",
+        {
+            "service_name": "x",
+            "service_command": "/bin/true",
+            "service_sockets": ["/run/x.sock"],
+            "service_socket_mode": "rw",
+        },
+        "service_socket_mode",
+    ),
     # The app definition, through each role that reads it.
     ("virtualenv_app", {"virtualenv_app_apps": [dict(APP, name="Bad-Name")]}, "virtualenv_app_apps[0].name"),
     (

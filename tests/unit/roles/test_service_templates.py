@@ -11,6 +11,7 @@ from ..conftest import Render, parse_ini, role_vars
 SYSTEMD = "etc/systemd/system/service.service.j2"
 UPSTART = "etc/init/service.conf.j2"
 SUPERVISORD = "etc/supervisor/conf.d/program.conf.j2"
+SOCKET = "etc/systemd/system/service.socket.j2"
 
 BASE: dict[str, Any] = {
     "service_name": "demo",
@@ -121,6 +122,37 @@ class TestSystemd:
         assert (service["Type"], service["NotifyAccess"], service["KillSignal"]) == ("notify", "all", "SIGQUIT")
         assert service["ExecReload"] == "/bin/kill -HUP $MAINPID"
         assert service["RuntimeDirectory"] == "uwsgi"
+
+
+class TestSocketActivation:
+    def test_the_socket_unit_holds_the_addresses_for_the_service(self, render: Render) -> None:
+        sockets = dict(
+            BASE,
+            service_sockets=["/run/gunicorn/demo.sock", "127.0.0.1:8001"],
+            service_socket_user="demo",
+            service_socket_group="www-data",
+        )
+        text = render("service", SOCKET, **sockets)
+        socket = parse_ini(text)["Socket"]
+        assert [line for line in text.splitlines() if line.startswith("ListenStream=")] == [
+            "ListenStream=/run/gunicorn/demo.sock",
+            "ListenStream=127.0.0.1:8001",
+        ]
+        assert (socket["SocketUser"], socket["SocketGroup"], socket["SocketMode"]) == ("demo", "www-data", "0660")
+        assert socket["Service"] == "demo.service"
+        assert "Backlog" not in socket
+        assert (
+            parse_ini(render("service", SOCKET, **dict(sockets, service_socket_backlog=1024)))["Socket"]["Backlog"]
+            == "1024"
+        )
+        unit = parse_ini(render("service", SYSTEMD, **sockets))["Unit"]
+        assert unit["Requires"] == "demo.socket"
+        assert unit["After"] == "network-online.target demo.socket"
+
+    def test_a_service_without_sockets_requires_none(self, render: Render) -> None:
+        unit = parse_ini(render("service", SYSTEMD, **BASE))["Unit"]
+        assert "Requires" not in unit
+        assert unit["After"] == "network-online.target"
 
 
 class TestUpstart:
