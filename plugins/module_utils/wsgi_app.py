@@ -26,6 +26,20 @@ ONE_LINE_RE = re.compile(r"[\r\n\x00]")
 
 SOURCE_TYPES = ("git", "dir", "none")
 PROTOCOLS = ("uwsgi", "http")
+# The app server that runs the app: a vassal of the uWSGI Emperor, or a
+# Gunicorn master of its own, supervised through the service role (systemd
+# holds its socket, so a restart refuses no connection).
+APP_SERVERS = ("uwsgi", "gunicorn")
+GUNICORN_WORKER_CLASSES = ("sync", "gthread", "gevent")
+# Where a Gunicorn app's unix socket is (systemd creates it, for its .socket unit).
+GUNICORN_SOCKET_DIR = "/run/gunicorn"
+# What an app server needs in the release's virtualenv (the virtualenv_app
+# role pins each name to a version).
+SERVER_PACKAGES: dict[tuple[str, str], list[str]] = {
+    ("gunicorn", "sync"): ["gunicorn"],
+    ("gunicorn", "gthread"): ["gunicorn"],
+    ("gunicorn", "gevent"): ["gunicorn", "gevent"],
+}
 STATES = ("present", "absent")
 # How a load balancer picks a backend for an app (nginx's upstream methods;
 # round_robin is nginx's default, written as no directive).
@@ -101,7 +115,9 @@ APP_DEFAULTS: dict[str, Any] = {
     "www_redirect": False,
     "static_url": "/static/",
     "static_dir": "",
-    "protocol": "uwsgi",
+    "app_server": "uwsgi",  # see APP_SERVERS
+    "worker_class": None,  # Gunicorn's: gthread (default), sync or gevent
+    "protocol": None,  # uwsgi under uWSGI, http under any other app server
     "socket": "unix",
     "processes": 0,  # 0: derived from the CPU count by the emperor role
     "threads": 4,  # per process: requests that wait on I/O do not hold the CPU (uwsgi_emperor README)
@@ -328,8 +344,7 @@ def normalize_app(
     if out["static_dir"] and not _relative(out["static_dir"]):
         raise _fail(var, index, "static_dir", "must be a path relative to the release")
     _check_static_dir(out, fail)
-    if out["protocol"] not in PROTOCOLS:
-        raise _fail(var, index, "protocol", f"must be one of {', '.join(PROTOCOLS)}")
+    _check_app_server(out, fail)
     for key in ("processes", "threads", "harakiri", "max_requests", "buffer_size"):
         value = out[key]
         if (
@@ -346,7 +361,8 @@ def normalize_app(
     # The socket: a unix path (default, in the emperor's socket directory) or host:port.
     socket = out["socket"]
     if socket == "unix":
-        socket = f"{socket_dir.rstrip('/')}/{name}.sock"
+        socket_home = socket_dir if out["app_server"] == "uwsgi" else GUNICORN_SOCKET_DIR
+        socket = f"{socket_home.rstrip('/')}/{name}.sock"
     if isinstance(socket, str) and socket.startswith("/"):
         out["socket_type"] = "unix"
         out["socket_address"] = socket
@@ -375,6 +391,33 @@ def normalize_app(
     plain = [n for n in out["server_names"] if n != "_" and not n.startswith("~") and "*" not in n]
     out["check_host"] = plain[0] if plain else "localhost"
     return out
+
+
+def _check_app_server(out: dict[str, Any], fail: Fail) -> None:
+    """app_server, its worker class and protocol; adds server_packages and service_name."""
+    server = out["app_server"]
+    if server not in APP_SERVERS:
+        raise fail("app_server", f"must be one of {', '.join(APP_SERVERS)}, got {server!r}")
+    if out["protocol"] is None:
+        out["protocol"] = "uwsgi" if server == "uwsgi" else "http"
+    if out["protocol"] not in PROTOCOLS:
+        raise fail("protocol", f"must be one of {', '.join(PROTOCOLS)}")
+    if server == "uwsgi":
+        if out["worker_class"] is not None:
+            raise fail("worker_class", "is Gunicorn's (app_server: gunicorn); uWSGI runs processes and threads")
+        out["server_packages"] = []
+        out["service_name"] = ""
+        return
+    if out["protocol"] != "http":
+        raise fail("protocol", f"must be http under app_server {server} (only uWSGI speaks uwsgi)")
+    if out["uwsgi_options"]:
+        raise fail("uwsgi_options", f"are uWSGI's; app_server {server} does not read them")
+    if out["worker_class"] is None:
+        out["worker_class"] = "gthread"
+    if out["worker_class"] not in GUNICORN_WORKER_CLASSES:
+        raise fail("worker_class", f"must be one of {', '.join(GUNICORN_WORKER_CLASSES)}, got {out['worker_class']!r}")
+    out["server_packages"] = SERVER_PACKAGES[(server, out["worker_class"])]
+    out["service_name"] = f"{server}-{out['name']}"
 
 
 def _with_defaults(value: Mapping[str, Any], defaults: dict[str, Any], key: str, fail: Fail) -> dict[str, Any]:

@@ -15,6 +15,7 @@ from ..conftest import REPO, ansible_playbook
 WEB_ACCOUNT_VARS = {
     "wsgi.stack.virtualenv_app": "virtualenv_app_web_user",
     "wsgi.stack.uwsgi_emperor": "uwsgi_emperor_socket_group",
+    "wsgi.stack.gunicorn": "gunicorn_socket_group",
     "wsgi.stack.nginx": "nginx_user",
 }
 
@@ -61,7 +62,7 @@ def resolve(play: dict[str, Any], role_vars: dict[str, Any], extra: dict[str, An
 
 @pytest.mark.parametrize(
     ("playbook", "roles"),
-    [("site.yml", set(WEB_ACCOUNT_VARS)), ("rollback.yml", {"wsgi.stack.uwsgi_emperor"})],
+    [("site.yml", set(WEB_ACCOUNT_VARS)), ("rollback.yml", {"wsgi.stack.uwsgi_emperor", "wsgi.stack.gunicorn"})],
 )
 @pytest.mark.parametrize(("extra", "account"), [({}, "www-data"), ({"wsgi_stack_web_user": "nginx"}, "nginx")])
 def test_every_role_gets_the_one_web_account(

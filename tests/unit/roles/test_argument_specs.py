@@ -48,7 +48,12 @@ def test_every_default_is_commented(role: str) -> None:
             assert commented, f"{role}: {line.split(':')[0]} has no comment above it"
 
 
-APP_VARIABLES = {"virtualenv_app": "virtualenv_app_apps", "uwsgi_emperor": "uwsgi_emperor_apps", "nginx": "nginx_apps"}
+APP_VARIABLES = {
+    "virtualenv_app": "virtualenv_app_apps",
+    "uwsgi_emperor": "uwsgi_emperor_apps",
+    "gunicorn": "gunicorn_apps",
+    "nginx": "nginx_apps",
+}
 
 
 @pytest.mark.parametrize(("role", "variable"), sorted(APP_VARIABLES.items()))

@@ -61,6 +61,29 @@ def test_tcp_socket_and_http_upstream() -> None:
     assert one(protocol="http")["upstream"] == "http://unix:/run/uwsgi/hello.sock:"
 
 
+def test_a_gunicorn_app_speaks_http_on_a_socket_systemd_holds() -> None:
+    app = one(app_server="gunicorn")
+    assert (app["protocol"], app["worker_class"]) == ("http", "gthread")
+    assert app["socket_address"] == "/run/gunicorn/hello.sock"
+    assert app["upstream"] == "http://unix:/run/gunicorn/hello.sock:"
+    assert (app["server_packages"], app["service_name"]) == (["gunicorn"], "gunicorn-hello")
+    assert one(app_server="gunicorn", worker_class="gevent")["server_packages"] == ["gunicorn", "gevent"]
+    tcp = one(app_server="gunicorn", socket="127.0.0.1:8001", worker_class="sync")
+    assert (tcp["upstream"], tcp["worker_class"]) == ("http://127.0.0.1:8001", "sync")
+    uwsgi = one()
+    assert (uwsgi["app_server"], uwsgi["protocol"], uwsgi["worker_class"]) == ("uwsgi", "uwsgi", None)
+    assert (uwsgi["server_packages"], uwsgi["service_name"]) == ([], "")
+
+
+def test_two_apps_never_share_a_gunicorn_socket() -> None:
+    apps = [
+        dict(HELLO, app_server="gunicorn", socket="127.0.0.1:8001"),
+        dict(HELLO, name="other", socket="127.0.0.1:8001"),
+    ]
+    with pytest.raises(AppDefinitionError, match=r"wsgi_apps\[1\]\.socket: '127.0.0.1:8001' is already claimed"):
+        normalize_apps(apps, var="wsgi_apps")
+
+
 def test_input_is_not_modified() -> None:
     app = dict(HELLO)
     normalize_apps([app])
@@ -112,6 +135,14 @@ def test_input_is_not_modified() -> None:
         ({"source": {"type": "none"}}, r"wsgi_apps\[0\]\.packages: an app without source code"),
         ({"settings": {"BAD-NAME": "x"}}, r"wsgi_apps\[0\]\.settings"),
         ({"protocol": "fastcgi"}, r"wsgi_apps\[0\]\.protocol"),
+        ({"app_server": "waitress"}, r"wsgi_apps\[0\]\.app_server: must be one of uwsgi, gunicorn"),
+        ({"app_server": "gunicorn", "protocol": "uwsgi"}, r"wsgi_apps\[0\]\.protocol: must be http under"),
+        ({"app_server": "gunicorn", "worker_class": "eventlet"}, r"wsgi_apps\[0\]\.worker_class: must be one of"),
+        ({"worker_class": "gthread"}, r"wsgi_apps\[0\]\.worker_class: is Gunicorn's"),
+        (
+            {"app_server": "gunicorn", "uwsgi_options": {"lazy-apps": True}},
+            r"wsgi_apps\[0\]\.uwsgi_options: are uWSGI's",
+        ),
         ({"server_names": ["bad name"]}, r"wsgi_apps\[0\]\.server_names"),
         ({"threads": 0}, r"wsgi_apps\[0\]\.threads"),
         ({"max_requests": -1}, r"wsgi_apps\[0\]\.max_requests: must be a positive integer"),
