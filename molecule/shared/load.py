@@ -1,11 +1,12 @@
-"""Bounded HTTP load for the multinode scenario: GETs at a steady rate, counted.
+"""Bounded HTTP load for the scenarios: GETs at a steady rate, counted.
 
-Sends GET requests to one address (the scenario's load balancer) from a few
-threads at a fixed total rate, until a stop file appears, a number of requests
-has been sent, or a time limit is reached, whichever comes first. Writes one
-JSON object: requests sent, failed (anything but a 200 whose body is the app's
-JSON), the status codes and errors seen, and which app host and release
-answered how often. Only the given address is ever contacted.
+Sends GET requests to one address (a load balancer), or to several in turn
+(--host once for each), from a few threads at a fixed total rate, until a
+stop file appears, a number of requests has been sent, or a time limit is
+reached, whichever comes first. Writes one JSON object: requests sent, failed
+(anything but a 200 whose body is the app's JSON), the status codes and
+errors seen, which app host and release answered how often, and the releases
+each app host answered with. Only the given addresses are ever contacted.
 
     load.py --host 172.18.0.2 --stop-file /tmp/stop --max-seconds 240 --out result.json
 """
@@ -32,6 +33,7 @@ class Tally:
         self.statuses: Counter[str] = Counter()
         self.hosts: Counter[str] = Counter()
         self.releases: Counter[str] = Counter()
+        self.host_releases: dict[str, Counter[str]] = {}
         self.errors: list[str] = []
 
     def record(self, status: str, answer: dict[str, Any] | None, error: str | None) -> None:
@@ -43,8 +45,10 @@ class Tally:
                 if error and len(self.errors) < 20:
                     self.errors.append(f"{time.strftime('%H:%M:%S')} {error}")
                 return
-            self.hosts[str(answer.get("host"))] += 1
-            self.releases[str(answer.get("release"))] += 1
+            host, release = str(answer.get("host")), str(answer.get("release"))
+            self.hosts[host] += 1
+            self.releases[release] += 1
+            self.host_releases.setdefault(host, Counter())[release] += 1
 
 
 def one_request(host: str, port: int, path: str, timeout: float) -> tuple[str, dict[str, Any] | None, str | None]:
@@ -75,18 +79,21 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     interval = args.threads / args.rate
     budget = threading.Semaphore(args.count) if args.count else None
 
-    def worker(offset: float) -> None:
+    def worker(offset: float, first: int) -> None:
         due = started + offset
+        turn = first
         while time.monotonic() < deadline and not (stop_file and stop_file.exists()):
             if budget is not None and not budget.acquire(blocking=False):
                 return
-            status, answer, error = one_request(args.host, args.port, args.path, args.timeout)
+            address = args.host[turn % len(args.host)]
+            turn += 1
+            status, answer, error = one_request(address, args.port, args.path, args.timeout)
             tally.record(status, answer, error)
             due += interval
             time.sleep(max(0.0, due - time.monotonic()))
 
     threads = [
-        threading.Thread(target=worker, args=(i * interval / args.threads,), daemon=True) for i in range(args.threads)
+        threading.Thread(target=worker, args=(i * interval / args.threads, i), daemon=True) for i in range(args.threads)
     ]
     for thread in threads:
         thread.start()
@@ -101,13 +108,14 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "statuses": dict(tally.statuses),
         "hosts": dict(tally.hosts),
         "releases": dict(tally.releases),
+        "host_releases": {host: dict(releases) for host, releases in tally.host_releases.items()},
         "errors": tally.errors,
     }
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--host", required=True)
+    parser.add_argument("--host", required=True, action="append", help="once per address; requests go in turn")
     parser.add_argument("--port", type=int, default=80)
     parser.add_argument("--path", default="/api/info")
     parser.add_argument("--rate", type=float, default=100.0, help="requests per second, all threads together")
