@@ -24,6 +24,8 @@ description:
     followed), with the path it resolves to.
   - The content of each regular file of O(checksum) is hashed with O(checksum_algorithm); a symlink to a
     file is followed for that.
+  - The text of each regular file of O(read) is returned (up to 64 KiB), for small files such as a kernel
+    setting in C(/proc/sys).
   - Nothing on the host changes.
 author: wsgi.stack maintainers
 options:
@@ -42,6 +44,11 @@ options:
     type: str
     choices: [sha1, sha256]
     default: sha256
+  read:
+    description: Paths (among O(paths)) whose text to return, when they are regular files (the first 64 KiB).
+    type: list
+    elements: path
+    default: []
 attributes:
   check_mode:
     support: full
@@ -88,6 +95,9 @@ paths:
     checksum:
       description: For a path of O(checksum) that is or leads to a regular file, the hash of its content.
       type: str
+    content:
+      description: For a path of O(read) that is or leads to a regular file, its text (UTF-8, first 64 KiB).
+      type: str
   sample:
     /srv/hello/current:
       exists: true
@@ -107,11 +117,17 @@ def _hash(path: str, algorithm: str) -> str:
     return digest.hexdigest()
 
 
-def look(paths: Sequence[str], checksum: Sequence[str] = (), algorithm: str = "sha256") -> dict[str, dict[str, Any]]:
-    """What is at each path; hashes for the paths of checksum that are (or lead to) regular files."""
-    unknown = sorted(set(checksum) - set(paths))
-    if unknown:
-        raise ValueError(f"checksum names paths that are not in paths: {', '.join(unknown)}")
+READ_LIMIT = 65536
+
+
+def look(
+    paths: Sequence[str], checksum: Sequence[str] = (), algorithm: str = "sha256", read: Sequence[str] = ()
+) -> dict[str, dict[str, Any]]:
+    """What is at each path; hashes (checksum) and text (read) of those that are (or lead to) regular files."""
+    for option, named in (("checksum", checksum), ("read", read)):
+        unknown = sorted(set(named) - set(paths))
+        if unknown:
+            raise ValueError(f"{option} names paths that are not in paths: {', '.join(unknown)}")
     seen: dict[str, dict[str, Any]] = {}
     for path in paths:
         if not os.path.isabs(path):
@@ -141,6 +157,9 @@ def look(paths: Sequence[str], checksum: Sequence[str] = (), algorithm: str = "s
             entry["lnk_target"] = os.readlink(path)
         if path in checksum and os.path.isfile(path):
             entry["checksum"] = _hash(path, algorithm)
+        if path in read and os.path.isfile(path):
+            with open(path, "rb") as handle:
+                entry["content"] = handle.read(READ_LIMIT).decode("utf-8", "replace")
         seen[path] = entry
     return seen
 
@@ -151,12 +170,13 @@ def main() -> None:
             "paths": {"type": "list", "elements": "path", "required": True},
             "checksum": {"type": "list", "elements": "path", "default": []},
             "checksum_algorithm": {"type": "str", "choices": ["sha1", "sha256"], "default": "sha256"},
+            "read": {"type": "list", "elements": "path", "default": []},
         },
         supports_check_mode=True,
     )
     params = module.params
     try:
-        seen = look(params["paths"], params["checksum"], params["checksum_algorithm"])
+        seen = look(params["paths"], params["checksum"], params["checksum_algorithm"], params["read"])
     except (OSError, ValueError) as exc:
         module.fail_json(msg=f"wsgi.stack.paths: {exc}")
     module.exit_json(changed=False, paths=seen)

@@ -2,6 +2,7 @@
 
 import os
 import posixpath
+import re
 import tarfile
 import time
 import uuid
@@ -88,6 +89,14 @@ def test_the_socket_is_the_apps_shared_with_nginx_mode_660(file_stat):
 
 def test_the_vassal_listens_on_its_socket(host):
     assert host.socket(f"unix://{SOCKET}").is_listening
+
+
+def test_the_vassals_listen_queue_is_the_kernels_cap(host):
+    somaxconn = int(host.file("/proc/sys/net/core/somaxconn").content_string)
+    said = re.findall(r"listen backlog is limited to (\d+) connections", host.file(VASSAL_LOG).content_string)
+
+    assert said, "uWSGI did not say its listen queue"
+    assert int(said[-1]) == somaxconn > 100
 
 
 def test_nginx_listens_on_port_80(host):

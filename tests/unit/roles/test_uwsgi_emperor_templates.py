@@ -24,6 +24,7 @@ def vassal(render: Render, **app: Any) -> str:
         app=wsgi_apps([definition])[0],
         release="/srv/demo/releases/r1",
         processes=2,
+        listen=4096,
         stats_dir="/run/uwsgi/demo",
         env_checksum=checksum,
     )
@@ -65,3 +66,11 @@ def test_without_a_settings_file_the_vassal_reads_none(render: Render) -> None:
 def test_workers_are_recycled_only_when_asked(render: Render) -> None:
     assert "max-requests" not in vassal(render)
     assert "\nmax-requests = 20000\n" in vassal(render, max_requests=20000)
+
+
+def test_the_listen_queue_is_the_kernels_cap_unless_the_app_says_otherwise(render: Render) -> None:
+    lines = vassal(render).splitlines()
+    assert "listen = 4096" in lines
+    own = vassal(render, uwsgi_options={"listen": 64}).splitlines()
+    # uWSGI keeps the last value of an option: the app's own, after the default.
+    assert own.index("listen = 64") > own.index("listen = 4096")

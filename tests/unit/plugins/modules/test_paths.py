@@ -52,6 +52,22 @@ def test_a_dangling_link_exists_and_has_no_checksum(tmp_path: Path) -> None:
     assert seen[path]["exists"] and seen[path]["islnk"] and "checksum" not in seen[path]
 
 
+def test_the_text_of_the_files_asked_for_a_kernel_setting_included(tmp_path: Path) -> None:
+    (tmp_path / "setting").write_text("4096\n")
+    (tmp_path / "big").write_bytes(b"x" * 70000)
+    (tmp_path / "dir").mkdir()
+    paths = [str(tmp_path / name) for name in ("setting", "big", "dir")] + ["/proc/sys/kernel/ostype"]
+    seen = look(paths, read=paths)
+    assert seen[paths[0]]["content"] == "4096\n"
+    assert len(seen[paths[1]]["content"]) == 65536
+    assert "content" not in seen[paths[2]]
+    # /proc files say they are empty; they are read all the same.
+    assert seen["/proc/sys/kernel/ostype"]["content"] == "Linux\n"
+    assert "content" not in look(paths)[paths[0]]
+    with pytest.raises(ValueError, match="read names paths that are not in paths"):
+        look(paths[:1], read=paths[1:2])
+
+
 @pytest.mark.parametrize(
     ("paths", "checksum", "message"),
     [(["relative"], [], "must be absolute"), (["/etc/hostname"], ["/etc/hosts"], "not in paths: /etc/hosts")],
