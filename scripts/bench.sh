@@ -14,6 +14,10 @@
 #             would keep each of only processes x threads connections and
 #             leave the others waiting), so wrk counts socket read errors
 #             and openloop some failed sends there: not the app failing;
+#   gunicorn  the same app deployed by site.yml with app_server gunicorn
+#             (its defaults: gthread workers, twice the CPUs, 4 threads
+#             each, socket held by systemd), nginx on :8090; deployed after
+#             the converge times are taken, so these stay the one app's;
 #   classic   Gunicorn as the guides leave it (one sync worker) on
 #             127.0.0.1:8002, behind an nginx proxy_pass site on :8080.
 # Each stack answers the page (/), the JSON endpoint (/api/info) and an
@@ -53,6 +57,17 @@ grep -Eq "^$HOST +: ok=[0-9]+ +changed=0 " "$out/converge-noop.log" || {
   say "the second run of site.yml changed something: see $out/converge-noop.log"; exit 1; }
 say "cold converge ${cold} s, no-op converge ${noop} s"
 
+say "the same app under Gunicorn (app_server: gunicorn), beside it"
+cat >> "$work/group_vars/webservers.yml" <<EOF
+  - name: hello_gunicorn
+    app_server: gunicorn
+    module: hello:app
+    source: {type: dir, path: $work/app}
+    static_dir: static
+    listen: 8090
+EOF
+bench_deploy "$out/converge-gunicorn.log" >/dev/null
+
 say "load generators in the container"
 in_host 'apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null'
 docker cp scripts/bench/openloop.c "$HOST:/root/openloop.c"
@@ -76,9 +91,11 @@ in_host 'nginx -t -q && systemctl reload nginx'
 
 # stack -> port it is reached on, and the processes that count as its app
 # server (an awk pattern on `ps -eo rss=,args=`).
-declare -A PORT=([default]=80 [direct]=8001 [classic]=8080)
-declare -A PROCS=([default]='^ *[0-9]+ hello uWSGI' [direct]='^ *[0-9]+ direct uWSGI' [classic]='gunicorn')
-for stack in default direct classic; do
+declare -A PORT=([default]=80 [direct]=8001 [gunicorn]=8090 [classic]=8080)
+declare -A PROCS=([default]='^ *[0-9]+ hello uWSGI' [direct]='^ *[0-9]+ direct uWSGI'
+                  [gunicorn]='python -m gunicorn ' [classic]='bin/gunicorn --bind')
+STACKS="default direct gunicorn classic"
+for stack in $STACKS; do
   for _ in $(seq 20); do
     in_host "curl -fsS -o /dev/null http://127.0.0.1:${PORT[$stack]}/api/info" && break
     sleep 0.5
@@ -91,7 +108,7 @@ record() { printf '{"stack": "%s", "endpoint": "%s", "mode": "%s", %s\n' "$1" "$
 record_converge() { printf '{"mode": "converge", "cold_s": %s, "noop_s": %s}\n' "$cold" "$noop" >> "$out/bench.jsonl"; }
 record_converge
 
-for stack in default direct classic; do
+for stack in $STACKS; do
   port=${PORT[$stack]}
   say "$stack: warming up"
   in_host "wrk -t2 -c$CONNECTIONS -d2s http://127.0.0.1:$port/ >/dev/null"

@@ -21,6 +21,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 STACKS = {
     "default": "default: nginx -> uWSGI vassal",
     "direct": "direct: the vassal over HTTP, no nginx",
+    "gunicorn": "gunicorn: nginx -> Gunicorn app (app_server: gunicorn)",
     "classic": "classic: nginx -> Gunicorn, 1 sync worker",
 }
 ENDPOINTS = ["/", "/api/info", "/api/wait"]
@@ -71,19 +72,26 @@ def table(converge: dict[str, Any], runs: dict[tuple[str, str, str], dict[str, A
             lines.append(f"| {stack} | {memory['processes']} | {memory['rss_mib']:.1f} |")
     ratios = []
     for endpoint in ENDPOINTS:
-        default, direct, classic = (runs.get((s, endpoint, "fixed")) for s in STACKS)
+        default, direct, classic = (runs.get((s, endpoint, "fixed")) for s in ("default", "direct", "classic"))
         if default and direct and classic:
             ratios.append(
                 f"`{endpoint}` {default['rps'] / direct['rps']:.2f}x direct, {default['rps'] / classic['rps']:.2f}x classic"
             )
     if ratios:
         lines += ["", "The default stack's requests per second: " + "; ".join(ratios) + "."]
+    others = []
+    for endpoint in ENDPOINTS:
+        gunicorn, classic = (runs.get((s, endpoint, "fixed")) for s in ("gunicorn", "classic"))
+        if gunicorn and classic:
+            others.append(f"`{endpoint}` {gunicorn['rps'] / classic['rps']:.2f}x classic")
+    if others:
+        lines += ["", "The Gunicorn app's requests per second (its defaults, gthread): " + "; ".join(others) + "."]
     return "\n".join(lines) + "\n"
 
 
 def plot(runs: dict[tuple[str, str, str], dict[str, Any]], target: Path) -> None:
     fig, axes = plt.subplots(2, len(ENDPOINTS), figsize=(4.2 * len(ENDPOINTS), 7.5))
-    colours = ["#1f77b4", "#2ca02c", "#d62728"]
+    colours = ["#1f77b4", "#2ca02c", "#9467bd", "#d62728"]
     for column, endpoint in enumerate(ENDPOINTS):
         top, bottom = axes[0][column], axes[1][column]
         names = [s for s in STACKS if (s, endpoint, "fixed") in runs]
