@@ -75,6 +75,7 @@ CASES: list[tuple[str, dict[str, Any], str]] = [
     ),
     ("nginx", {"nginx_apps": [dict(APP, nginx_options={"add-header": "x"})]}, "nginx_apps[0].nginx_options"),
     ("nginx", {"nginx_apps": [dict(APP, listen=70000)]}, "nginx_apps[0].listen"),
+    ("nginx", {"nginx_apps": [dict(APP, listen=8081)]}, "nginx_status_listen (127.0.0.1:8081) is on port 8081"),
     ("nginx", {"nginx_apps": [dict(APP, static_dir="/var/www")]}, "nginx_apps[0].static_dir"),
     (
         "nginx",
